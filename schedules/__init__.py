@@ -1,0 +1,1 @@
+"""What runs by time: reminders, digests, deadlines, and the outbox sender."""

@@ -1,0 +1,1 @@
+"""Database models, queries and Telegram-free rules of xieshang."""

@@ -1,0 +1,105 @@
+"""Shared fixtures: a migrated database on SQLite and on PostgreSQL for every test that asks."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from storage import db
+
+POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
+REQUIRE_POSTGRES = os.environ.get("REQUIRE_POSTGRES") == "1"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if REQUIRE_POSTGRES and not POSTGRES_URL:
+        raise pytest.UsageError("REQUIRE_POSTGRES=1 but TEST_DATABASE_URL is not set")
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file migrated once; each test gets a copy of it."""
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    db.upgrade(f"sqlite+aiosqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_ready() -> Iterator[int]:
+    """The PostgreSQL test database emptied and migrated once; yields the seeded districts' count."""
+    assert POSTGRES_URL
+    import asyncio
+
+    async def reset() -> int:
+        engine = db.create_engine(POSTGRES_URL)
+        async with engine.begin() as connection:
+            await connection.execute(text("DROP SCHEMA public CASCADE"))
+            await connection.execute(text("CREATE SCHEMA public"))
+        await engine.dispose()
+        return 0
+
+    asyncio.run(reset())
+    db.upgrade(POSTGRES_URL)
+
+    async def seeded() -> int:
+        engine = db.create_engine(POSTGRES_URL)
+        async with engine.connect() as connection:
+            count = (await connection.execute(text("SELECT max(id) FROM districts"))).scalar()
+        await engine.dispose()
+        return int(count or 0)
+
+    yield asyncio.run(seeded())
+
+
+async def _clean_postgres(url: str, seeded: int) -> None:
+    """Empties every table but the migrated seed, so each test starts from a fresh migration."""
+    engine = db.create_engine(url)
+    async with engine.begin() as connection:
+        names = [
+            row[0]
+            for row in await connection.execute(
+                text(
+                    "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
+                    "AND tablename NOT IN ('alembic_version', 'districts')"
+                )
+            )
+        ]
+        if names:
+            await connection.execute(
+                text(f"TRUNCATE {', '.join(names)} RESTART IDENTITY CASCADE")
+            )
+        await connection.execute(text("DELETE FROM districts WHERE id > :n"), {"n": seeded})
+        await connection.execute(
+            text("SELECT setval(pg_get_serial_sequence('districts', 'id'), :n)"), {"n": seeded}
+        )
+    await engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def database_url(
+    request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path
+) -> AsyncIterator[str]:
+    """A freshly migrated database: a real SQLite file, and the real PostgreSQL server."""
+    if request.param == "sqlite":
+        path = tmp_path / "xieshang.db"
+        shutil.copy(sqlite_template, path)
+        yield f"sqlite+aiosqlite:///{path}"
+        return
+    if not POSTGRES_URL:
+        pytest.skip("TEST_DATABASE_URL is not set")
+    seeded = request.getfixturevalue("postgres_ready")
+    await _clean_postgres(POSTGRES_URL, seeded)
+    yield POSTGRES_URL
+
+
+@pytest.fixture
+async def sessions(database_url: str) -> AsyncIterator[db.Sessions]:
+    """A session factory on the test database."""
+    engine = db.create_engine(database_url)
+    yield db.create_sessions(engine)
+    await engine.dispose()
