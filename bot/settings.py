@@ -14,7 +14,9 @@ DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./data/xieshang.db"
 class Settings(BaseSettings):
     """Everything the bot can be told from outside; `.env.example` lists the same names."""
 
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", env_ignore_empty=True
+    )
 
     telegram_bot_token: str | None = None
     telegram_api_url: str = "https://api.telegram.org"

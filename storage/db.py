@@ -53,7 +53,7 @@ def alembic_config(url: str) -> Config:
     return config
 
 
-def _run_in_thread(fn: Any, *args: Any) -> None:
+def run_in_thread(fn: Any, *args: Any) -> None:
     # Alembic's env.py runs its own event loop; keep it off the caller's loop.
     error: list[BaseException] = []
 
@@ -72,17 +72,17 @@ def _run_in_thread(fn: Any, *args: Any) -> None:
 
 def upgrade(url: str, revision: str = "head") -> None:
     """Migrates the database at `url` to `revision` (the newest by default)."""
-    _run_in_thread(command.upgrade, alembic_config(url), revision)
+    run_in_thread(command.upgrade, alembic_config(url), revision)
 
 
 def downgrade(url: str, revision: str) -> None:
-    _run_in_thread(command.downgrade, alembic_config(url), revision)
+    run_in_thread(command.downgrade, alembic_config(url), revision)
 
 
 def current(url: str) -> str | None:
     """The revision the database is at, or None for an empty database."""
     result: list[str | None] = []
-    _run_in_thread(lambda: result.append(asyncio.run(_current_async(url))))
+    run_in_thread(lambda: result.append(asyncio.run(_current_async(url))))
     return result[0]
 
 

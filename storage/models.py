@@ -104,7 +104,10 @@ class Instructor(Base):
     updated_at: Mapped[datetime] = mapped_column(server_default=func.now(), onupdate=func.now())
 
     district: Mapped[District] = relationship(lazy="joined")
-    mentor: Mapped[Instructor | None] = relationship(remote_side=[id], lazy="selectin")
+    # Self-referential eager loading needs a depth: one level is the mentor, not their mentor.
+    mentor: Mapped[Instructor | None] = relationship(
+        remote_side=[id], lazy="selectin", join_depth=1
+    )
 
 
 class Invite(Base):

@@ -1,0 +1,1 @@
+"""The Telegram side of xieshang: command line, application wiring, handlers and texts."""

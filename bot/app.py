@@ -1,0 +1,124 @@
+"""build_application: the one place where handlers, jobs and error handling are wired."""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from typing import Any
+
+from telegram import Update
+from telegram.ext import (
+    ApplicationBuilder,
+    ContextTypes,
+    Defaults,
+    MessageHandler,
+    filters,
+)
+from telegram.request import BaseRequest, HTTPXRequest
+
+from bot.context import Context, XieshangApp
+from bot.guards import who_is
+from bot.handlers import admins, groups, invites, people, profile, uploads, welcome
+from bot.menus import publish_chat_menu, publish_default_menus
+from bot.settings import Settings
+from bot.texts import t
+from storage import access
+from storage.db import Sessions
+
+logger = logging.getLogger(__name__)
+
+
+async def answer_unknown(update: Update, context: Context) -> None:
+    """Unknown commands and plain text in a private chat get a pointer, never silence."""
+    who = await who_is(update, context)
+    message = update.effective_message
+    if who is None or message is None:
+        return
+    if who.role is None:
+        key = "refused.stranger"
+    elif message.text and message.text.startswith("/"):
+        key = "unknown_command"
+    else:
+        key = "hint.help"
+    await message.reply_text(t(context.lang(who), key))
+
+
+async def report_error(update: object, context: Context) -> None:
+    """Logs the update and the traceback, and tells the user the action was not done."""
+    error = context.error
+    trace = "".join(traceback.format_exception(error)) if error else ""
+    logger.error("error while handling %r:\n%s", update, trace)
+    if not isinstance(update, Update) or update.effective_chat is None:
+        return
+    try:
+        who = await who_is(update, context)
+        lang = context.lang(who)
+    except Exception:  # the database itself may be what failed
+        lang = context.settings.bot_language
+    try:
+        if update.callback_query is not None:
+            await update.callback_query.answer(t(lang, "error.generic"), show_alert=True)
+        else:
+            await context.bot.send_message(
+                update.effective_chat.id, t(lang, "error.generic")
+            )
+    except Exception:
+        logger.exception("could not tell the user about the error")
+
+
+async def publish_menus(application: XieshangApp) -> None:
+    """Sets everybody's menu, then each admin's own."""
+    context_settings: Settings = application.bot_data["settings"]
+    sessions: Sessions = application.bot_data["sessions"]
+    bot = application.bot
+    await publish_default_menus(bot, context_settings.bot_language)
+    async with sessions() as session:
+        accounts = await access.admin_accounts(session)
+        hq_languages = await access.languages(session, sorted(context_settings.hq_admin_ids))
+    for telegram_id in sorted(context_settings.hq_admin_ids):
+        lang = hq_languages.get(telegram_id) or context_settings.bot_language
+        await publish_chat_menu(bot, telegram_id, access.HQ, lang)
+    for telegram_id, role, lang in accounts:
+        if telegram_id not in context_settings.hq_admin_ids:
+            await publish_chat_menu(bot, telegram_id, role, lang or context_settings.bot_language)
+
+
+def build_application(
+    settings: Settings,
+    sessions: Sessions,
+    *,
+    request: BaseRequest | None = None,
+    updates_request: BaseRequest | None = None,
+) -> XieshangApp:
+    """Builds the Application: Bot API root, proxy, handlers in order, error handler."""
+    if not settings.telegram_bot_token:
+        raise ValueError("TELEGRAM_BOT_TOKEN is not set")
+    root = settings.telegram_api_url.rstrip("/")
+    builder: Any = (
+        ApplicationBuilder()
+        .token(settings.telegram_bot_token)
+        .base_url(f"{root}/bot")
+        .base_file_url(f"{root}/file/bot")
+        .context_types(ContextTypes(context=Context))
+        .defaults(Defaults(tzinfo=settings.tz))
+        .post_init(publish_menus)
+    )
+    if request is None:
+        request = HTTPXRequest(connection_pool_size=16, proxy=settings.telegram_proxy)
+    if updates_request is None:
+        updates_request = HTTPXRequest(proxy=settings.telegram_proxy, read_timeout=40)
+    builder = builder.request(request).get_updates_request(updates_request)
+    application: XieshangApp = builder.build()
+    application.bot_data["settings"] = settings
+    application.bot_data["sessions"] = sessions
+
+    for module in (welcome, profile, invites, people, admins, groups, uploads):
+        application.add_handlers(module.HANDLERS)
+    # Last in group 0, so that every feature's handlers had their chance: unknown commands and stray text
+    # in private chats get a pointer to /help instead of silence.
+    application.add_handler(
+        MessageHandler(filters.ChatType.PRIVATE & (filters.TEXT | filters.COMMAND), answer_unknown)
+    )
+    application.add_error_handler(report_error)
+    return application
+

@@ -1,0 +1,82 @@
+"""The one place where roles and chat kinds are checked before an admin or user handler runs."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Awaitable, Callable
+from typing import Literal
+
+from telegram import Update
+from telegram.constants import ChatType
+
+from bot.context import Context
+from bot.texts import t
+from storage.access import Identity, identify
+
+Role = Literal["anyone", "registered", "admin", "hq"]
+ChatKind = Literal["private", "group", "any"]
+GuardedHandler = Callable[[Update, Context, Identity], Awaitable[None]]
+Callback = Callable[[Update, Context], Awaitable[None]]
+
+
+async def who_is(update: Update, context: Context) -> Identity | None:
+    """The identity of the update's sender, or None for updates without a user."""
+    user = update.effective_user
+    if user is None:
+        return None
+    async with context.sessions() as session:
+        return await identify(session, user.id, context.settings.hq_admin_ids)
+
+
+async def answer(update: Update, text: str) -> None:
+    """Answers a message with a reply, a button press with an alert."""
+    if update.callback_query is not None:
+        await update.callback_query.answer(text, show_alert=True)
+    elif update.effective_message is not None:
+        await update.effective_message.reply_text(text)
+
+
+def _role_refusal(role: Role, who: Identity) -> str | None:
+    if role == "anyone":
+        return None
+    if who.role is None:
+        return "refused.stranger"
+    if role == "admin" and not who.is_admin:
+        return "refused.not_admin"
+    if role == "hq" and not who.is_hq:
+        return "refused.not_hq" if who.is_admin else "refused.not_admin"
+    return None
+
+
+def _chat_refusal(chat: ChatKind, update: Update) -> str | None:
+    kind = update.effective_chat.type if update.effective_chat else None
+    if chat == "private" and kind != ChatType.PRIVATE:
+        return "where.private"
+    if chat == "group" and kind not in (ChatType.GROUP, ChatType.SUPERGROUP):
+        return "where.group"
+    return None
+
+
+def guard(*, role: Role = "anyone", chat: ChatKind = "any") -> Callable[[GuardedHandler], Callback]:
+    """Runs the handler only for senders of `role` in a chat of kind `chat`; others get a reason."""
+
+    def decorate(handler: GuardedHandler) -> Callback:
+        @functools.wraps(handler)
+        async def callback(update: Update, context: Context) -> None:
+            who = await who_is(update, context)
+            if who is None:
+                return
+            refusal = _role_refusal(role, who) or _chat_refusal(chat, update)
+            if refusal is not None:
+                await answer(update, t(context.lang(who), refusal))
+                return
+            await handler(update, context, who)
+
+        return callback
+
+    return decorate
+
+
+def refuse_district(context: Context, who: Identity) -> str:
+    """The refusal a district admin gets for acting on another district."""
+    return t(context.lang(who), "refused.other_district", district=who.district_name or "")

@@ -1,0 +1,1 @@
+"""One module per feature; each ends with HANDLERS = [...], registered in bot/app.py."""

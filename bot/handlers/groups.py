@@ -1,0 +1,151 @@
+"""/bindgroup and /unbindgroup in a group, and keeping bindings when a group becomes a supergroup."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.constants import ChatMemberStatus
+from telegram.error import TelegramError
+from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+from bot import keyboards
+from bot.context import Context
+from bot.guards import answer, guard, refuse_district
+from bot.texts import t
+from storage import districts, groups
+from storage.access import Identity
+from storage.models import GroupScope
+
+logger = logging.getLogger(__name__)
+
+
+async def _privacy_hint(context: Context, chat_id: int, lang: str) -> str:
+    """Says how to let the bot read #走访 posts when privacy mode hides them."""
+    me = await context.bot.get_me()
+    if me.can_read_all_group_messages:
+        return ""
+    try:
+        member = await context.bot.get_chat_member(chat_id, me.id)
+    except TelegramError:
+        return "\n\n" + t(lang, "bind.privacy")
+    if member.status in (ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER):
+        return ""
+    return "\n\n" + t(lang, "bind.privacy")
+
+
+async def _bind(
+    update: Update, context: Context, who: Identity, scope: GroupScope, district: str | None
+) -> str | None:
+    """Binds the current group after the scope check; returns the answer, None if refused."""
+    chat = update.effective_chat
+    assert chat is not None
+    lang = context.lang(who)
+    district_id = None
+    async with context.sessions.begin() as session:
+        if scope is GroupScope.DISTRICT:
+            names = await districts.district_ids(session)
+            found = districts.find_district(names, district or "")
+            if found is None:
+                return t(lang, "district.unknown", name=district or "", names="、".join(names))
+            district_id = names[found]
+        if not who.may_manage(district_id):
+            await answer(update, refuse_district(context, who) if who.district_id else t(
+                lang, "refused.not_hq"))
+            return None
+        group = await groups.bind_group(
+            session, chat.id, title=chat.title, scope=scope, district_id=district_id,
+            bound_by=who.telegram_id,
+        )
+    if group.district is not None:
+        text = t(lang, "bind.ok_district", district=group.district.name)
+    else:
+        text = t(lang, "bind.ok_city")
+    return text + await _privacy_hint(context, chat.id, lang)
+
+
+@guard(role="admin", chat="group")
+async def bind_group(update: Update, context: Context, who: Identity) -> None:
+    """`/bindgroup city|district <区名>` binds the group; alone, it offers the scopes as buttons."""
+    message = update.effective_message
+    assert message is not None
+    lang = context.lang(who)
+    args = [a.lower() for a in context.args or []]
+    if args[:1] == ["city"] and len(args) == 1:
+        text = await _bind(update, context, who, GroupScope.CITY, None)
+    elif args[:1] == ["district"] and len(args) == 2:
+        text = await _bind(update, context, who, GroupScope.DISTRICT, (context.args or [])[1])
+    elif args[:1] == ["team"]:
+        text = t(lang, "bind.team_later")
+    elif not args:
+        async with context.sessions() as session:
+            names = await districts.district_ids(session)
+        options = [(i, n) for n, i in names.items() if who.may_manage(i)]
+        await message.reply_text(
+            t(lang, "bind.choose"), reply_markup=keyboards.bind_scopes(lang, who.is_hq, options)
+        )
+        return
+    else:
+        text = t(lang, "bind.usage")
+    if text:
+        await message.reply_text(text)
+
+
+@guard(role="admin", chat="group")
+async def press_bind(update: Update, context: Context, who: Identity) -> None:
+    """A scope button binds the group, if the presser is an admin of that scope."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    choice = query.data.removeprefix("bind:")
+    if choice == "city":
+        text = await _bind(update, context, who, GroupScope.CITY, None)
+    else:
+        district_id = int(choice.removeprefix("d:"))
+        async with context.sessions() as session:
+            names = {i: n for n, i in (await districts.district_ids(session)).items()}
+        text = await _bind(update, context, who, GroupScope.DISTRICT, names.get(district_id, "?"))
+    if text:
+        await query.answer()
+        await query.edit_message_text(text)
+
+
+@guard(role="admin", chat="group")
+async def unbind_group(update: Update, context: Context, who: Identity) -> None:
+    """Removes the group's binding, if the sender may manage its scope."""
+    chat, message = update.effective_chat, update.effective_message
+    assert chat is not None and message is not None
+    lang = context.lang(who)
+    async with context.sessions.begin() as session:
+        group = await groups.find_group(session, chat.id)
+        if group is None:
+            await message.reply_text(t(lang, "unbind.none"))
+            return
+        if not who.may_manage(group.district_id):
+            await message.reply_text(refuse_district(context, who))
+            return
+        await groups.unbind_group(session, chat.id)
+    await message.reply_text(t(lang, "unbind.ok"))
+
+
+async def follow_migration(update: Update, context: Context) -> None:
+    """Moves a group's binding to its new supergroup id (the service message comes twice)."""
+    message = update.effective_message
+    assert message is not None
+    if message.migrate_to_chat_id:
+        old, new = message.chat.id, message.migrate_to_chat_id
+    elif message.migrate_from_chat_id:
+        old, new = message.migrate_from_chat_id, message.chat.id
+    else:
+        return
+    async with context.sessions.begin() as session:
+        moved = await groups.migrate_group(session, old, new)
+    if moved:
+        logger.info("group %s became supergroup %s; binding moved", old, new)
+
+
+HANDLERS = [
+    CommandHandler("bindgroup", bind_group),
+    CommandHandler("unbindgroup", unbind_group),
+    CallbackQueryHandler(press_bind, pattern=keyboards.BIND_PATTERN),
+    MessageHandler(filters.StatusUpdate.MIGRATE, follow_migration),
+]

@@ -1,0 +1,97 @@
+"""/invite <name> [区名]: a fresh single-use invite link for one instructor."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from telegram import Update
+from telegram.ext import CallbackQueryHandler, CommandHandler
+
+from bot import keyboards
+from bot.context import Context
+from bot.guards import answer, guard, refuse_district
+from bot.texts import t
+from storage import districts, invites, roster
+from storage.access import Identity
+from storage.models import Instructor
+
+
+async def _issue(context: Context, who: Identity, instructor: Instructor) -> str:
+    """Issues the invite and words the answer (or why none was issued)."""
+    lang = context.lang(who)
+    if not who.may_manage(instructor.district_id):
+        return refuse_district(context, who)
+    if instructor.telegram_id is not None:
+        return t(lang, "invite.bound_already", name=instructor.name)
+    ttl = timedelta(days=context.settings.invite_ttl_days)
+    async with context.sessions.begin() as session:
+        invite = await invites.issue_invite(
+            session, await session.merge(instructor), ttl=ttl, now=datetime.now(UTC)
+        )
+    expires = invites.aware(invite.expires_at).astimezone(context.settings.tz)
+    return t(
+        lang,
+        "invite.issued",
+        name=instructor.name,
+        district=instructor.district.name,
+        code=invite.code,
+        link=invites.invite_link(context.bot.username, invite.code),
+        expires=expires.strftime("%Y-%m-%d"),
+    )
+
+
+@guard(role="admin", chat="private")
+async def issue_invite(update: Update, context: Context, who: Identity) -> None:
+    """Finds the instructor by name (and district); several matches are offered as buttons."""
+    message = update.effective_message
+    assert message is not None
+    lang = context.lang(who)
+    args = context.args or []
+    if not args or len(args) > 2:
+        await message.reply_text(t(lang, "invite.usage"))
+        return
+    name = args[0]
+    async with context.sessions() as session:
+        district_id = who.scope_district_id
+        if len(args) == 2:
+            names = await districts.district_ids(session)
+            found = districts.find_district(names, args[1])
+            if found is None:
+                await message.reply_text(
+                    t(lang, "district.unknown", name=args[1], names="、".join(names))
+                )
+                return
+            if not who.may_manage(names[found]):
+                await message.reply_text(refuse_district(context, who))
+                return
+            district_id = names[found]
+        matches = await roster.find_instructors(session, name, district_id)
+    if not matches:
+        await message.reply_text(t(lang, "invite.not_found", name=name))
+    elif len(matches) == 1:
+        await message.reply_text(await _issue(context, who, matches[0]))
+    else:
+        options = [(m.id, f"{m.name}（{m.district.name}）") for m in matches]
+        await message.reply_text(
+            t(lang, "invite.choose", name=name), reply_markup=keyboards.choose_instructor(options)
+        )
+
+
+@guard(role="admin", chat="private")
+async def press_invite(update: Update, context: Context, who: Identity) -> None:
+    """Choosing one of several namesakes issues their invite."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    async with context.sessions() as session:
+        instructor = await session.get(Instructor, int(query.data.split(":")[1]))
+    if instructor is None:
+        await answer(update, t(context.lang(who), "invite.not_found", name="?"))
+        return
+    await query.answer()
+    await query.edit_message_text(await _issue(context, who, instructor))
+
+
+HANDLERS = [
+    CommandHandler("invite", issue_invite),
+    CallbackQueryHandler(press_invite, pattern=keyboards.INVITE_PATTERN),
+]

@@ -1,0 +1,90 @@
+"""/me shows one's profile; /lang switches the language."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import CallbackQueryHandler, CommandHandler
+
+from bot import keyboards
+from bot.context import Context
+from bot.guards import guard
+from bot.handlers.welcome import role_name
+from bot.menus import publish_chat_menu
+from bot.texts import normalize, t
+from storage.access import Identity, set_language
+from storage.models import Instructor
+
+
+def profile_text(lang: str, instructor: Instructor) -> str:
+    none = t(lang, "none")
+    return t(
+        lang,
+        "me.instructor",
+        name=instructor.name,
+        level=t(lang, f"level.{instructor.level}"),
+        employment=t(lang, f"employment.{instructor.employment}"),
+        district=instructor.district.name,
+        street=instructor.street or none,
+        industries="、".join(instructor.industries or []) or none,
+        skills="、".join(instructor.skills or []) or none,
+        start_date=instructor.start_date.isoformat() if instructor.start_date else none,
+        mentor=instructor.mentor.name if instructor.mentor else none,
+        phone=instructor.phone or none,
+        status=t(lang, f"status.{instructor.status}"),
+    )
+
+
+@guard(chat="private")
+async def show_me(update: Update, context: Context, who: Identity) -> None:
+    """Shows the sender's profile: an instructor's record, or an admin's role."""
+    assert update.effective_message is not None
+    lang = context.lang(who)
+    parts = []
+    if who.is_admin:
+        parts.append(t(lang, "me.admin", role=role_name(lang, who), telegram_id=who.telegram_id))
+    if who.instructor is not None:
+        parts.append(profile_text(lang, who.instructor))
+    if not parts:
+        parts.append(t(lang, "me.stranger", telegram_id=who.telegram_id))
+    await update.effective_message.reply_text("\n\n".join(parts))
+
+
+async def _switch(update: Update, context: Context, who: Identity, choice: str) -> str:
+    lang = normalize(choice)
+    async with context.sessions.begin() as session:
+        await set_language(session, who.telegram_id, lang)
+    if who.role is not None:
+        await publish_chat_menu(context.bot, who.telegram_id, who.role, lang)
+    return t(lang, "lang.set")
+
+
+@guard()
+async def switch_language(update: Update, context: Context, who: Identity) -> None:
+    """`/lang en|zh` switches at once; `/lang` alone offers two buttons."""
+    assert update.effective_message is not None
+    choice = (context.args or [""])[0].lower()
+    if choice not in ("zh", "en", "zh_cn", "cn", "中文", "english"):
+        markup = keyboards.languages()
+        if context.args:
+            await update.effective_message.reply_text(t(context.lang(who), "lang.usage"))
+        await update.effective_message.reply_text(t("zh_CN", "lang.choose"), reply_markup=markup)
+        return
+    choice = "en" if choice in ("en", "english") else "zh"
+    await update.effective_message.reply_text(await _switch(update, context, who, choice))
+
+
+@guard()
+async def press_language(update: Update, context: Context, who: Identity) -> None:
+    """A language button switches and replaces the buttons with the confirmation."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    text = await _switch(update, context, who, query.data.split(":")[1])
+    await query.answer()
+    await query.edit_message_text(text)
+
+
+HANDLERS = [
+    CommandHandler("me", show_me),
+    CommandHandler("lang", switch_language),
+    CallbackQueryHandler(press_language, pattern=keyboards.LANG_PATTERN),
+]

@@ -1,0 +1,119 @@
+"""Spreadsheets sent to the bot: a roster or an enterprise registry, imported all-or-nothing."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, datetime, timedelta
+
+from telegram import Document, Message, Update
+from telegram.ext import MessageHandler, filters
+
+from bot.context import Context
+from bot.guards import guard
+from bot.texts import t
+from storage import enterprises, imports, invites, roster
+from storage.access import Identity
+from storage.spreadsheets import FileProblem, ImportResult, RowError
+
+# Telegram lets bots download files up to 20 MB; bigger ones fail at getFile, so say it first.
+MAX_DOWNLOAD = 20 * 1024 * 1024
+PROBLEMS_IN_MESSAGE = 30
+
+
+def problem_line(lang: str, error: RowError) -> str:
+    field = t(lang, f"field.{error.field}")
+    reason = t(lang, f"import.error.{error.code}", value=error.value or "")
+    return t(lang, "import.problem", row=error.row, field=field, reason=reason)
+
+
+def problems_csv(lang: str, errors: list[RowError]) -> bytes:
+    """Every problem as a CSV that opens in Excel (UTF-8 with BOM)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([t(lang, "import.problem", row="#", field="", reason="").strip()])
+    for error in errors:
+        writer.writerow([problem_line(lang, error)])
+    return out.getvalue().encode("utf-8-sig")
+
+
+async def report_problems(message: Message, lang: str, errors: list[RowError]) -> None:
+    """Lists the bad rows in the chat; a long list also comes as a file."""
+    lines = [t(lang, "import.failed", count=len(errors))]
+    lines += [problem_line(lang, e) for e in errors[:PROBLEMS_IN_MESSAGE]]
+    if len(errors) > PROBLEMS_IN_MESSAGE:
+        lines.append(t(lang, "import.more", count=len(errors) - PROBLEMS_IN_MESSAGE))
+    await message.reply_text("\n".join(lines))
+    if len(errors) > PROBLEMS_IN_MESSAGE:
+        await message.reply_document(
+            problems_csv(lang, errors), filename=t(lang, "import.problems_file")
+        )
+
+
+async def _download(document: Document) -> bytes:
+    file = await document.get_file()
+    return bytes(await file.download_as_bytearray())
+
+
+@guard(role="admin", chat="private")
+async def receive_spreadsheet(update: Update, context: Context, who: Identity) -> None:
+    """Imports a roster (and answers with the invite sheet) or an enterprise registry."""
+    message = update.effective_message
+    assert message is not None and message.document is not None
+    lang = context.lang(who)
+    document = message.document
+    if document.file_size and document.file_size > MAX_DOWNLOAD:
+        size = f"{document.file_size / 1024 / 1024:.1f}"
+        await message.reply_text(t(lang, "upload.too_large", size=size))
+        return
+    data = await _download(document)
+    try:
+        kind = imports.classify(data, document.file_name)
+    except FileProblem as problem:
+        await message.reply_text(t(lang, f"upload.{problem.code}"))
+        return
+    if kind is None:
+        await message.reply_text(t(lang, "upload.unknown_layout"))
+        return
+    now = datetime.now(UTC)
+    result: ImportResult
+    async with context.sessions.begin() as session:
+        if kind == "roster":
+            result = await roster.import_roster(
+                session,
+                data,
+                document.file_name,
+                only_district_id=who.scope_district_id,
+                ttl=timedelta(days=context.settings.invite_ttl_days),
+                now=now,
+            )
+        else:
+            result = await enterprises.import_enterprises(
+                session, data, document.file_name, only_district_id=who.scope_district_id
+            )
+        if not result.ok:
+            await session.rollback()
+    if result.file_problem:
+        await message.reply_text(t(lang, f"upload.{result.file_problem}"))
+        return
+    if result.errors:
+        await report_problems(message, lang, result.errors)
+        return
+    counts = {"created": result.created, "updated": result.updated, "unchanged": result.unchanged}
+    if kind == "enterprises":
+        await message.reply_text(t(lang, "import.enterprises_ok", **counts))
+        return
+    summary = t(lang, "import.roster_ok", **counts)
+    if not result.invites:
+        await message.reply_text(f"{summary}\n{t(lang, 'import.all_bound')}")
+        return
+    await message.reply_text(
+        f"{summary}\n{t(lang, 'import.invites_attached', count=len(result.invites))}"
+    )
+    sheet = invites.invite_sheet(result.invites, context.bot.username, context.settings.tz)
+    await message.reply_document(sheet, filename=t(lang, "import.invites_file"))
+
+
+HANDLERS = [
+    MessageHandler(filters.Document.ALL, receive_spreadsheet),
+]

@@ -1,0 +1,33 @@
+"""Every user-facing string, in zh_CN (default) and en: `t(lang, key, **values)`."""
+
+from __future__ import annotations
+
+from bot.texts import en, zh_CN
+
+CATALOGS: dict[str, dict[str, str]] = {"zh_CN": zh_CN.MESSAGES, "en": en.MESSAGES}
+LANGUAGES = tuple(CATALOGS)
+
+
+def normalize(language: str | None, default: str = "zh_CN") -> str:
+    """Maps `zh`, `zh-hans`, `en-US`… to a shipped language, else `default`."""
+    if not language:
+        return default
+    lowered = language.lower().replace("-", "_")
+    if lowered.startswith("zh"):
+        return "zh_CN"
+    if lowered.startswith("en"):
+        return "en"
+    return default
+
+
+def t(language: str, key: str, **values: object) -> str:
+    """The text `key` in `language`, with `values` filled in."""
+    catalog = CATALOGS.get(language, zh_CN.MESSAGES)
+    template = catalog.get(key)
+    if template is None:
+        template = zh_CN.MESSAGES[key]
+    return template.format(**values) if values else template
+
+
+def has(key: str) -> bool:
+    return key in zh_CN.MESSAGES
