@@ -122,7 +122,9 @@ async def _write_invites(settings: Settings, out: Path, district: str | None) ->
                 names = await districts.district_ids(session)
                 found = districts.find_district(names, district)
                 if found is None:
-                    raise BadInput(t(lang, "district.unknown", name=district, names="、".join(names)))
+                    raise BadInput(
+                        t(lang, "district.unknown", name=district, names="、".join(names))
+                    )
                 district_id = names[found]
             rows = await invites.pending_invites(
                 session,
@@ -132,9 +134,14 @@ async def _write_invites(settings: Settings, out: Path, district: str | None) ->
             )
     finally:
         await engine.dispose()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_bytes(invites.invite_sheet(rows, username, settings.tz))
+    sheet = invites.invite_sheet(rows, username, settings.tz)
+    await asyncio.to_thread(_write_file, out, sheet)
     return t(lang, "cli.invites_written", count=len(rows), path=out)
+
+
+def _write_file(path: Path, content: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(content)
 
 
 def _serve(settings: Settings, webhook: bool) -> None:

@@ -59,28 +59,25 @@ async def report_error(update: object, context: Context) -> None:
         if update.callback_query is not None:
             await update.callback_query.answer(t(lang, "error.generic"), show_alert=True)
         else:
-            await context.bot.send_message(
-                update.effective_chat.id, t(lang, "error.generic")
-            )
+            await context.bot.send_message(update.effective_chat.id, t(lang, "error.generic"))
     except Exception:
         logger.exception("could not tell the user about the error")
 
 
 async def publish_menus(application: XieshangApp) -> None:
     """Sets everybody's menu, then each admin's own."""
-    context_settings: Settings = application.bot_data["settings"]
+    settings: Settings = application.bot_data["settings"]
     sessions: Sessions = application.bot_data["sessions"]
     bot = application.bot
-    await publish_default_menus(bot, context_settings.bot_language)
+    await publish_default_menus(bot, settings.bot_language)
+    hq_ids = sorted(settings.hq_admin_ids)
     async with sessions() as session:
         accounts = await access.admin_accounts(session)
-        hq_languages = await access.languages(session, sorted(context_settings.hq_admin_ids))
-    for telegram_id in sorted(context_settings.hq_admin_ids):
-        lang = hq_languages.get(telegram_id) or context_settings.bot_language
-        await publish_chat_menu(bot, telegram_id, access.HQ, lang)
-    for telegram_id, role, lang in accounts:
-        if telegram_id not in context_settings.hq_admin_ids:
-            await publish_chat_menu(bot, telegram_id, role, lang or context_settings.bot_language)
+        hq_languages = await access.languages(session, hq_ids)
+    menus = [(telegram_id, access.HQ, hq_languages.get(telegram_id)) for telegram_id in hq_ids]
+    menus += [account for account in accounts if account[0] not in settings.hq_admin_ids]
+    for telegram_id, role, lang in menus:
+        await publish_chat_menu(bot, telegram_id, role, lang or settings.bot_language)
 
 
 def build_application(
@@ -114,11 +111,10 @@ def build_application(
 
     for module in (welcome, profile, invites, people, admins, groups, uploads):
         application.add_handlers(module.HANDLERS)
-    # Last in group 0, so that every feature's handlers had their chance: unknown commands and stray text
-    # in private chats get a pointer to /help instead of silence.
+    # Last in group 0, so that every feature's handlers had their chance: unknown commands and
+    # stray text in private chats get a pointer to /help instead of silence.
     application.add_handler(
         MessageHandler(filters.ChatType.PRIVATE & (filters.TEXT | filters.COMMAND), answer_unknown)
     )
     application.add_error_handler(report_error)
     return application
-

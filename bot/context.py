@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from telegram.ext import Application, CallbackContext, ExtBot
+from telegram.ext import Application, BaseHandler, CallbackContext, ExtBot
 
 from bot.settings import Settings
 from bot.texts import normalize
@@ -32,3 +32,6 @@ class Context(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict
 XieshangApp = Application[
     ExtBot[None], Context, dict[Any, Any], dict[Any, Any], dict[Any, Any], Any
 ]
+
+# What each handlers module exports as HANDLERS.
+Handlers = list[BaseHandler[Any, Context, Any]]

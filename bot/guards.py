@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Awaitable, Callable
-from typing import Literal
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any, Literal
 
 from telegram import Update
 from telegram.constants import ChatType
@@ -16,7 +16,7 @@ from storage.access import Identity, identify
 Role = Literal["anyone", "registered", "admin", "hq"]
 ChatKind = Literal["private", "group", "any"]
 GuardedHandler = Callable[[Update, Context, Identity], Awaitable[None]]
-Callback = Callable[[Update, Context], Awaitable[None]]
+Callback = Callable[[Update, Context], Coroutine[Any, Any, None]]
 
 
 async def who_is(update: Update, context: Context) -> Identity | None:

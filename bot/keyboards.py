@@ -16,8 +16,12 @@ BIND_PATTERN = r"^bind:(city|d:\d+)$"
 
 def languages() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
-        [[InlineKeyboardButton("中文", callback_data="lang:zh"),
-          InlineKeyboardButton("English", callback_data="lang:en")]]
+        [
+            [
+                InlineKeyboardButton("中文", callback_data="lang:zh"),
+                InlineKeyboardButton("English", callback_data="lang:en"),
+            ]
+        ]
     )
 
 
@@ -25,18 +29,26 @@ def pages(lang: str, district_id: int | None, page: int, pages: int) -> InlineKe
     """◀ ▶ buttons for a paged list; None when it fits one page."""
     row = []
     if page > 1:
-        row.append(InlineKeyboardButton(
-            t(lang, "button.prev"), callback_data=f"people:{district_id or 0}:{page - 1}"))
+        row.append(
+            InlineKeyboardButton(
+                t(lang, "button.prev"), callback_data=f"people:{district_id or 0}:{page - 1}"
+            )
+        )
     if page < pages:
-        row.append(InlineKeyboardButton(
-            t(lang, "button.next"), callback_data=f"people:{district_id or 0}:{page + 1}"))
+        row.append(
+            InlineKeyboardButton(
+                t(lang, "button.next"), callback_data=f"people:{district_id or 0}:{page + 1}"
+            )
+        )
     return InlineKeyboardMarkup([row]) if row else None
 
 
 def choose_instructor(options: Sequence[tuple[int, str]]) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(label, callback_data=f"inv:{instructor_id}")]
-         for instructor_id, label in options]
+        [
+            [InlineKeyboardButton(label, callback_data=f"inv:{instructor_id}")]
+            for instructor_id, label in options
+        ]
     )
 
 

@@ -38,8 +38,10 @@ class Identity:
         """Tells whether this account may act for `district_id` (None: the whole city)."""
         if self.role == HQ:
             return True
-        return self.role == DISTRICT_ADMIN and district_id is not None and (
-            district_id == self.district_id
+        return (
+            self.role == DISTRICT_ADMIN
+            and district_id is not None
+            and (district_id == self.district_id)
         )
 
     @property
@@ -157,7 +159,7 @@ async def list_admins(session: AsyncSession) -> list[tuple[Admin, TelegramUser |
         .outerjoin(District, District.id == Admin.district_id)
         .order_by(Admin.role.desc(), District.name, Admin.telegram_id)
     )
-    return [(admin, user) for admin, user in rows.tuples()]
+    return [(admin, user) for admin, user in rows]
 
 
 async def admin_accounts(session: AsyncSession) -> list[tuple[int, str, str | None]]:
@@ -167,7 +169,7 @@ async def admin_accounts(session: AsyncSession) -> list[tuple[int, str, str | No
             TelegramUser, TelegramUser.telegram_id == Admin.telegram_id
         )
     )
-    return [(tid, role, lang) for tid, role, lang in rows.tuples()]
+    return [(tid, role, lang) for tid, role, lang in rows]
 
 
 async def languages(session: AsyncSession, telegram_ids: list[int]) -> dict[int, str | None]:
@@ -179,4 +181,4 @@ async def languages(session: AsyncSession, telegram_ids: list[int]) -> dict[int,
             TelegramUser.telegram_id.in_(telegram_ids)
         )
     )
-    return {tid: lang for tid, lang in rows.tuples()}
+    return {tid: lang for tid, lang in rows}

@@ -16,7 +16,8 @@ from storage import db
 from tests.harness import World
 from tests.standin import BotApiStandIn
 
-# RetryAfter reads retry_after as a timedelta only with this set; otherwise PTB warns (an error here).
+# RetryAfter reads retry_after as a timedelta only with this set; otherwise PTB warns,
+# which filterwarnings turns into an error.
 os.environ.setdefault("PTB_TIMEDELTA", "true")
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
@@ -48,7 +49,7 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def postgres_ready() -> Iterator[int]:
-    """The PostgreSQL test database emptied and migrated once; yields the seeded districts' count."""
+    """The PostgreSQL test database emptied and migrated once; yields the seed's last id."""
     assert POSTGRES_URL
     import asyncio
 
@@ -90,9 +91,7 @@ async def _clean_postgres(url: str, seeded: int) -> None:
             )
         ]
         if names:
-            await connection.execute(
-                text(f"TRUNCATE {', '.join(names)} RESTART IDENTITY CASCADE")
-            )
+            await connection.execute(text(f"TRUNCATE {', '.join(names)} RESTART IDENTITY CASCADE"))
         await connection.execute(text("DELETE FROM districts WHERE id > :n"), {"n": seeded})
         await connection.execute(
             text("SELECT setval(pg_get_serial_sequence('districts', 'id'), :n)"), {"n": seeded}

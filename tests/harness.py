@@ -1,4 +1,4 @@
-"""Helpers that make tests read like use: `hq.send("/people")`, `hq.upload(...)`, `me.press("中文")`.
+"""Helpers that make tests read like use: `hq.send("/people")`, `me.press("中文")`.
 
 Updates go through the real `Application.process_update`; the Bot API at the far end of HTTP is
 the local stand-in (tests/standin.py), whose recorded calls are what the user would see.
@@ -28,11 +28,14 @@ class Replies(list[str]):
             str(c.params.get("text") or c.params.get("caption") or "")
             for c in calls
             if c.method in ("sendMessage", "editMessageText", "sendDocument", "sendPhoto")
+            and not c.rejected
         )
         self.calls = calls
         self.alerts = alerts
         self.documents: list[tuple[str, bytes]] = [
-            c.files["document"] for c in calls if c.method == "sendDocument" and "document" in c.files
+            c.files["document"]
+            for c in calls
+            if c.method == "sendDocument" and "document" in c.files and not c.rejected
         ]
 
     @property
@@ -95,7 +98,9 @@ class Person:
         if text.startswith("/"):
             length = len(text.split()[0])
             content["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
-        return await self.world.process({"message": self._message(chat, **content)}, chat or Chat(self.id))
+        return await self.world.process(
+            {"message": self._message(chat, **content)}, chat or Chat(self.id)
+        )
 
     async def upload(
         self,
@@ -147,7 +152,9 @@ class World:
     ) -> Person:
         return Person(self, telegram_id, first_name, username)
 
-    def group(self, chat_id: int = -4001, title: str = "西城协商群", supergroup: bool = False) -> Chat:
+    def group(
+        self, chat_id: int = -4001, title: str = "西城协商群", supergroup: bool = False
+    ) -> Chat:
         return Chat(chat_id, "supergroup" if supergroup else "group", title)
 
     async def process(self, update: dict[str, Any], chat: Chat) -> Replies:

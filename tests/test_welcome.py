@@ -18,10 +18,11 @@ async def import_sample(world: World) -> dict[str, str]:
     hq = world.person(HQ_ID, "总部")
     replies = await hq.upload(xlsx(SAMPLE_ROSTER), "roster.xlsx")
     assert "✅" in replies.text, replies.text
-    from openpyxl import load_workbook
     import io
 
-    (name, content) = replies.documents[0]
+    from openpyxl import load_workbook
+
+    (_, content) = replies.documents[0]
     sheet = load_workbook(io.BytesIO(content)).active
     assert sheet is not None
     rows = list(sheet.iter_rows(values_only=True))

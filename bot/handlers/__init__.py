@@ -1,1 +1,1 @@
-"""One module per feature; each ends with HANDLERS = [...], registered in bot/app.py."""
+"""One module per feature; each ends with HANDLERS: Handlers = [...], registered in bot/app.py."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import CommandHandler
 
-from bot.context import Context
+from bot.context import Context, Handlers
 from bot.guards import guard
 from bot.menus import publish_chat_menu
 from bot.texts import t
@@ -62,7 +62,9 @@ async def manage_admins(update: Update, context: Context, who: Identity) -> None
             else:
                 await message.reply_text(t(lang, "admin.usage"))
                 return
-            await access.add_admin(session, telegram_id, role, district_id, added_by=who.telegram_id)
+            await access.add_admin(
+                session, telegram_id, role, district_id, added_by=who.telegram_id
+            )
             key = "admin.added"
         languages = await access.languages(session, [telegram_id])
     role_text = t(lang, f"role.{role}", district=district_name) if role else ""
@@ -76,16 +78,23 @@ async def _list(context: Context, lang: str) -> str:
     async with context.sessions() as session:
         admins = await access.list_admins(session)
     lines = [t(lang, "admin.list")]
-    lines += [t(lang, "admin.list_configured", who=tid) for tid in sorted(context.settings.hq_admin_ids)]
+    lines += [
+        t(lang, "admin.list_configured", who=tid) for tid in sorted(context.settings.hq_admin_ids)
+    ]
     for admin, user in admins:
         label = f"@{user.username}" if user and user.username else str(admin.telegram_id)
         if user and user.full_name:
             label = f"{user.full_name} ({label})"
         district = admin.district.name if admin.district else ""
         lines.append(
-            t(lang, "admin.list_line", who=label, role=t(lang, f"role.{admin.role}", district=district))
+            t(
+                lang,
+                "admin.list_line",
+                who=label,
+                role=t(lang, f"role.{admin.role}", district=district),
+            )
         )
     return "\n".join(lines)
 
 
-HANDLERS = [CommandHandler("admin", manage_admins)]
+HANDLERS: Handlers = [CommandHandler("admin", manage_admins)]

@@ -1,4 +1,4 @@
-"""/bindgroup and /unbindgroup in a group, and keeping bindings when a group becomes a supergroup."""
+"""/bindgroup and /unbindgroup in a group; a binding follows the group into a supergroup."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot import keyboards
-from bot.context import Context
+from bot.context import Context, Handlers
 from bot.guards import answer, guard, refuse_district
 from bot.texts import t
 from storage import districts, groups
@@ -50,11 +50,17 @@ async def _bind(
                 return t(lang, "district.unknown", name=district or "", names="、".join(names))
             district_id = names[found]
         if not who.may_manage(district_id):
-            await answer(update, refuse_district(context, who) if who.district_id else t(
-                lang, "refused.not_hq"))
+            await answer(
+                update,
+                refuse_district(context, who) if who.district_id else t(lang, "refused.not_hq"),
+            )
             return None
         group = await groups.bind_group(
-            session, chat.id, title=chat.title, scope=scope, district_id=district_id,
+            session,
+            chat.id,
+            title=chat.title,
+            scope=scope,
+            district_id=district_id,
             bound_by=who.telegram_id,
         )
     if group.district is not None:
@@ -143,7 +149,7 @@ async def follow_migration(update: Update, context: Context) -> None:
         logger.info("group %s became supergroup %s; binding moved", old, new)
 
 
-HANDLERS = [
+HANDLERS: Handlers = [
     CommandHandler("bindgroup", bind_group),
     CommandHandler("unbindgroup", unbind_group),
     CallbackQueryHandler(press_bind, pattern=keyboards.BIND_PATTERN),

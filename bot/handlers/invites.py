@@ -8,7 +8,7 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot import keyboards
-from bot.context import Context
+from bot.context import Context, Handlers
 from bot.guards import answer, guard, refuse_district
 from bot.texts import t
 from storage import districts, invites, roster
@@ -91,7 +91,7 @@ async def press_invite(update: Update, context: Context, who: Identity) -> None:
     await query.edit_message_text(await _issue(context, who, instructor))
 
 
-HANDLERS = [
+HANDLERS: Handlers = [
     CommandHandler("invite", issue_invite),
     CallbackQueryHandler(press_invite, pattern=keyboards.INVITE_PATTERN),
 ]

@@ -6,7 +6,7 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot import keyboards
-from bot.context import Context
+from bot.context import Context, Handlers
 from bot.guards import answer, guard, refuse_district
 from bot.texts import t
 from storage import districts, roster
@@ -32,7 +32,9 @@ async def people_page(
         )
     if total == 0:
         return t(lang, "people.empty", scope=scope), None
-    lines = [t(lang, "people.header", scope=scope, total=total, bound=bound, page=page, pages=pages)]
+    lines = [
+        t(lang, "people.header", scope=scope, total=total, bound=bound, page=page, pages=pages)
+    ]
     for person in people:
         lines.append(
             t(
@@ -87,7 +89,7 @@ async def turn_page(update: Update, context: Context, who: Identity) -> None:
     await query.edit_message_text(text, reply_markup=markup)
 
 
-HANDLERS = [
+HANDLERS: Handlers = [
     CommandHandler("people", list_people),
     CallbackQueryHandler(turn_page, pattern=keyboards.PEOPLE_PATTERN),
 ]

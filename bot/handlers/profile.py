@@ -6,7 +6,7 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot import keyboards
-from bot.context import Context
+from bot.context import Context, Handlers
 from bot.guards import guard
 from bot.handlers.welcome import role_name
 from bot.menus import publish_chat_menu
@@ -83,7 +83,7 @@ async def press_language(update: Update, context: Context, who: Identity) -> Non
     await query.edit_message_text(text)
 
 
-HANDLERS = [
+HANDLERS: Handlers = [
     CommandHandler("me", show_me),
     CommandHandler("lang", switch_language),
     CallbackQueryHandler(press_language, pattern=keyboards.LANG_PATTERN),

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from telegram import Document, Message, Update
 from telegram.ext import MessageHandler, filters
 
-from bot.context import Context
+from bot.context import Context, Handlers
 from bot.guards import guard
 from bot.texts import t
 from storage import enterprises, imports, invites, roster
@@ -114,6 +114,6 @@ async def receive_spreadsheet(update: Update, context: Context, who: Identity) -
     await message.reply_document(sheet, filename=t(lang, "import.invites_file"))
 
 
-HANDLERS = [
+HANDLERS: Handlers = [
     MessageHandler(filters.Document.ALL, receive_spreadsheet),
 ]

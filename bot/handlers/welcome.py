@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from telegram import Update
 from telegram.ext import CommandHandler
 
-from bot.context import Context
+from bot.context import Context, Handlers
 from bot.guards import guard, who_is
 from bot.menus import help_lines, publish_chat_menu
 from bot.texts import t
@@ -78,7 +78,7 @@ async def show_help(update: Update, context: Context, who: Identity) -> None:
     await update.effective_message.reply_text(help_text(context.lang(who), who))
 
 
-HANDLERS = [
+HANDLERS: Handlers = [
     CommandHandler("start", start),
     CommandHandler("help", show_help),
 ]

@@ -12,8 +12,8 @@ MESSAGES: dict[str, str] = {
     "where.private": "Please use this command in a private chat with me.",
     "where.group": "Please send this command in the group you want to bind.",
     "error.generic": (
-        "Sorry, something went wrong and this was not done. Please try again later; "
-        "the problem has been logged."
+        "Sorry, something went wrong. Please try again later; repeating it creates no "
+        "duplicates. The problem has been logged."
     ),
     "unknown_command": "There is no such command. Send /help to see what you can do.",
     "hint.help": "Send /help to see what you can do.",
@@ -96,8 +96,7 @@ MESSAGES: dict[str, str] = {
     "lang.usage": "Usage: /lang zh or /lang en",
     # Spreadsheet uploads
     "upload.too_large": (
-        "The file is too large ({size} MB). The bot can receive files up to 20 MB; "
-        "please split it."
+        "The file is too large ({size} MB). The bot can receive files up to 20 MB; please split it."
     ),
     "upload.not_spreadsheet": "I cannot read this file. Please send an .xlsx or .csv spreadsheet.",
     "upload.empty": "The spreadsheet is empty: the first row must be headers, then data rows.",
@@ -119,8 +118,7 @@ MESSAGES: dict[str, str] = {
         "✅ Roster imported: {created} created, {updated} updated, {unchanged} unchanged."
     ),
     "import.invites_attached": (
-        "{count} instructor(s) have not joined yet; the attached sheet has each one's "
-        "invite link."
+        "{count} instructor(s) have not joined yet; the attached sheet has each one's invite link."
     ),
     "import.all_bound": "Every instructor in the file has joined already.",
     "import.invites_file": "invites.xlsx",
@@ -166,9 +164,7 @@ MESSAGES: dict[str, str] = {
     "import.error.telegram_id_taken": "Telegram ID {value} belongs to another instructor",
     "import.error.too_long": "the text is too long",
     # /people
-    "people.header": (
-        "Instructors of {scope}: {total}, joined: {bound} (page {page}/{pages})"
-    ),
+    "people.header": ("Instructors of {scope}: {total}, joined: {bound} (page {page}/{pages})"),
     "people.line": "{name} · {district} · {level} {employment} · {binding}",
     "people.bound": "✅ joined",
     "people.unbound": "⏳ not joined",

@@ -8,7 +8,7 @@ MESSAGES: dict[str, str] = {
     "refused.other_district": "你只能管理{district}区的数据。",
     "where.private": "请在与我的私聊中使用此命令。",
     "where.group": "请在要绑定的群里发送此命令。",
-    "error.generic": "抱歉，出了点问题，这次操作没有完成。请稍后再试；问题已记录。",
+    "error.generic": "抱歉，出了点问题。请稍后重试，重复操作不会产生重复数据。问题已记录。",
     "unknown_command": "没有这个命令。发送 /help 查看可用命令。",
     "hint.help": "发送 /help 查看可以做什么。",
     "none": "—",

@@ -1,0 +1,456 @@
+"""The instructor roster: the all-or-nothing import of a roster file, and roster queries.
+
+An instructor is identified by (district, name). Every row is validated before anything is
+written; on any error nothing is added or flushed and every bad cell is reported.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any, TypeVar
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.districts import district_ids, find_district
+from storage.invites import ensure_invites
+from storage.models import Employment, Instructor, Level, Status
+from storage.spreadsheets import (
+    Cell,
+    FileProblem,
+    ImportResult,
+    Row,
+    RowError,
+    cell_date,
+    cell_int,
+    cell_list,
+    cell_text,
+    column_length,
+    map_headers,
+    missing_columns,
+    read_table,
+)
+
+ALIASES: dict[str, tuple[str, ...]] = {
+    "name": ("姓名", "名字", "指导员", "指导员姓名", "full name"),
+    "level": ("层级", "级别", "指导员层级"),
+    "employment": ("类别", "专兼职", "专职兼职", "用工类别", "employment type"),
+    "district": ("所属区", "区", "所在区", "区县", "所属区县"),
+    "street": ("街道乡镇", "街道", "乡镇", "街乡", "所属街道", "town"),
+    "industry": ("产业", "行业", "所属产业", "industries"),
+    "skills": ("专长", "特长", "skill"),
+    "start_date": ("入职日期", "聘任日期", "开始日期", "start"),
+    "mentor": ("带教导师", "导师", "带教人"),
+    "phone": ("手机", "手机号", "手机号码", "电话", "联系电话", "mobile"),
+    "telegram_id": ("telegram", "tg_id", "telegram用户id"),
+    "note": ("备注", "notes", "remark", "remarks"),
+    "status": ("状态", "在职状态"),
+}
+REQUIRED = ("name", "level", "employment", "district")
+
+
+def _fold(text: str) -> str:
+    return re.sub(r"[\s\u3000_\-]", "", text).casefold()
+
+
+def _values(table: Mapping[str, Sequence[str]]) -> dict[str, str]:
+    return {_fold(word): value for value, words in table.items() for word in (value, *words)}
+
+
+LEVELS = _values(
+    {
+        Level.CITY.value: ("市级", "市", "city-level"),
+        Level.DISTRICT.value: ("区级", "区", "district-level"),
+        Level.STREET.value: ("街乡级", "街道级", "乡镇级", "街乡", "街道", "乡镇", "town"),
+        Level.ENTERPRISE.value: ("企业级", "企业"),
+    }
+)
+EMPLOYMENTS = _values(
+    {
+        Employment.FULL_TIME.value: ("专职", "full-time", "fulltime"),
+        Employment.PART_TIME.value: ("兼职", "part-time", "parttime"),
+    }
+)
+STATUSES = _values(
+    {
+        Status.ACTIVE.value: ("在职", "正常", "在岗"),
+        Status.ON_LEAVE.value: ("请假", "休假", "on leave"),
+        Status.ENDED.value: ("离任", "解聘", "离职", "已离任"),
+    }
+)
+
+# Roster field → Instructor attribute, for the plain fields copied as they are.
+_ATTRIBUTES = {
+    "level": "level",
+    "employment": "employment",
+    "street": "street",
+    "industry": "industries",
+    "skills": "skills",
+    "start_date": "start_date",
+    "phone": "phone",
+    "note": "note",
+    "status": "status",
+}
+
+_CJK_GAP = re.compile(r"(?<=[\u3400-\u9fff])[\s\u3000]+(?=[\u3400-\u9fff])")
+_CHUNK = 500
+T = TypeVar("T")
+Key = tuple[int, str]  # (district_id, name)
+
+
+def normalize_name(text: str) -> str:
+    """A person's name as stored: trimmed, "张　三" → "张三", inner runs of spaces collapsed."""
+    return " ".join(_CJK_GAP.sub("", text.strip()).split())
+
+
+@dataclass
+class _Parsed:
+    row: int
+    name: str | None = None
+    district_id: int | None = None
+    values: dict[str, Any] = field(default_factory=dict)  # attribute → value, columns present
+    mentor: str | None = None
+    telegram_id: int | None = None
+    ok: bool = True
+
+    @property
+    def key(self) -> Key:
+        assert self.district_id is not None and self.name is not None
+        return (self.district_id, self.name)
+
+
+class _RowReader:
+    """Reads one row's cells into typed values, noting every problem as a RowError."""
+
+    def __init__(self, row: Row, columns: Mapping[str, int], errors: list[RowError]) -> None:
+        self.row = row
+        self.columns = columns
+        self.errors = errors
+        self.ok = True
+
+    def has(self, name: str) -> bool:
+        return name in self.columns
+
+    def cell(self, name: str) -> Cell:
+        return self.row.cells[self.columns[name]]
+
+    def error(self, name: str, code: str, value: Cell = None) -> None:
+        self.ok = False
+        self.errors.append(RowError(self.row.number, name, code, cell_text(value)))
+
+    def text(self, name: str, *, length: int | None = None, required: bool = False) -> str | None:
+        value = cell_text(self.cell(name))
+        if value is None:
+            if required:
+                self.error(name, "missing_value")
+            return None
+        if length is not None and len(value) > length:
+            self.error(name, "too_long", value)
+            return None
+        return value
+
+    def choice(self, name: str, table: Mapping[str, str], code: str) -> str | None:
+        value = self.text(name, required=name in REQUIRED)
+        if value is None:
+            return None
+        choice = table.get(_fold(value))
+        if choice is None:
+            self.error(name, code, value)
+        return choice
+
+    def date(self, name: str, today: date) -> date | None:
+        try:
+            value = cell_date(self.cell(name))
+        except ValueError:
+            self.error(name, "bad_date", self.cell(name))
+            return None
+        if value is not None and value > today:
+            self.error(name, "future_date", self.cell(name))
+            return None
+        return value
+
+    def integer(self, name: str) -> int | None:
+        try:
+            value = cell_int(self.cell(name))
+        except ValueError:
+            self.error(name, "bad_number", self.cell(name))
+            return None
+        if value is not None and value <= 0:
+            self.error(name, "bad_number", self.cell(name))
+            return None
+        return value
+
+
+def _parse_row(
+    row: Row,
+    columns: Mapping[str, int],
+    districts: Mapping[str, int],
+    only_district_id: int | None,
+    today: date,
+    errors: list[RowError],
+) -> _Parsed:
+    read = _RowReader(row, columns, errors)
+    parsed = _Parsed(row.number)
+    name = read.text("name", required=True)
+    if name is not None:
+        parsed.name = normalize_name(name)
+        if len(parsed.name) > (column_length(Instructor, "name") or len(parsed.name)):
+            read.error("name", "too_long", name)
+    level = read.choice("level", LEVELS, "unknown_level")
+    employment = read.choice("employment", EMPLOYMENTS, "unknown_employment")
+    district = read.text("district", required=True)
+    if district is not None:
+        found = find_district(districts, district)
+        if found is None:
+            read.error("district", "unknown_district", district)
+        elif only_district_id is not None and districts[found] != only_district_id:
+            read.error("district", "not_your_district", district)
+        else:
+            parsed.district_id = districts[found]
+    parsed.values.update(level=level, employment=employment)
+    if read.has("street"):
+        parsed.values["street"] = read.text("street", length=column_length(Instructor, "street"))
+    if read.has("industry"):
+        parsed.values["industries"] = cell_list(read.cell("industry"))
+    if read.has("skills"):
+        parsed.values["skills"] = cell_list(read.cell("skills"))
+    if read.has("start_date"):
+        parsed.values["start_date"] = read.date("start_date", today)
+    if read.has("mentor"):
+        mentor = read.text("mentor")
+        parsed.mentor = normalize_name(mentor) if mentor else None
+    if read.has("phone"):
+        parsed.values["phone"] = read.text("phone", length=column_length(Instructor, "phone"))
+    if read.has("telegram_id"):
+        parsed.telegram_id = read.integer("telegram_id")
+    if read.has("note"):
+        parsed.values["note"] = read.text("note")
+    if read.has("status"):
+        status = read.choice("status", STATUSES, "unknown_status")
+        if status is not None:
+            parsed.values["status"] = status
+    parsed.ok = read.ok and parsed.name is not None and parsed.district_id is not None
+    return parsed
+
+
+def _chunks(items: Sequence[T]) -> Iterator[Sequence[T]]:
+    for start in range(0, len(items), _CHUNK):
+        yield items[start : start + _CHUNK]
+
+
+async def _instructors_named(session: AsyncSession, names: set[str]) -> list[Instructor]:
+    found: list[Instructor] = []
+    for chunk in _chunks(sorted(names)):
+        query = select(Instructor).where(Instructor.name.in_(chunk))
+        found.extend((await session.scalars(query)).all())
+    return found
+
+
+async def _instructors_with_ids(session: AsyncSession, ids: set[int]) -> dict[int, Instructor]:
+    found: dict[int, Instructor] = {}
+    for chunk in _chunks(sorted(ids)):
+        query = select(Instructor).where(Instructor.telegram_id.in_(chunk))
+        for instructor in await session.scalars(query):
+            assert instructor.telegram_id is not None
+            found[instructor.telegram_id] = instructor
+    return found
+
+
+def _resolve_mentor(
+    parsed: _Parsed, candidates: Mapping[str, set[Key]], errors: list[RowError]
+) -> Key | None:
+    """The (district, name) of the row's mentor: same district first, else the only one."""
+    assert parsed.mentor is not None
+    if parsed.mentor == parsed.name:
+        errors.append(RowError(parsed.row, "mentor", "self_mentor", parsed.mentor))
+        return None
+    keys = candidates.get(parsed.mentor, set())
+    same = (parsed.key[0], parsed.mentor)
+    if same in keys:
+        return same
+    if len(keys) == 1:
+        return next(iter(keys))
+    code = "ambiguous_mentor" if keys else "unknown_mentor"
+    errors.append(RowError(parsed.row, "mentor", code, parsed.mentor))
+    return None
+
+
+async def import_roster(
+    session: AsyncSession,
+    data: bytes,
+    filename: str | None,
+    *,
+    only_district_id: int | None,
+    ttl: timedelta,
+    now: datetime,
+) -> ImportResult:
+    """Imports a roster file all-or-nothing and returns invites for its unbound instructors.
+
+    `only_district_id` restricts a district admin to their district's rows. `now` decides
+    which start dates lie in the future (its own date) and when new invites expire.
+    """
+    try:
+        table = read_table(data, filename)
+    except FileProblem as problem:
+        return ImportResult(file_problem=problem.code)
+    columns = map_headers(table.headers, ALIASES)
+    missing = missing_columns(columns, REQUIRED, table.header_row)
+    if missing:
+        return ImportResult(errors=missing)
+
+    districts = await district_ids(session)
+    errors: list[RowError] = []
+    rows = [
+        _parse_row(row, columns, districts, only_district_id, now.date(), errors)
+        for row in table.rows
+    ]
+    named = [row for row in rows if row.name is not None and row.district_id is not None]
+
+    parsed: list[_Parsed] = []
+    seen: set[Key] = set()
+    for row in named:
+        if row.key in seen:
+            errors.append(RowError(row.row, "name", "duplicate", row.name))
+        else:
+            seen.add(row.key)
+            if row.ok:
+                parsed.append(row)
+
+    names = {row.key[1] for row in named} | {row.mentor for row in parsed if row.mentor}
+    in_db = await _instructors_named(session, names)
+    existing = {(i.district_id, i.name): i for i in in_db}
+    candidates: dict[str, set[Key]] = {}
+    for key in [*existing, *seen]:
+        candidates.setdefault(key[1], set()).add(key)
+    mentors = {row.row: _resolve_mentor(row, candidates, errors) for row in parsed if row.mentor}
+
+    ids = {row.telegram_id for row in parsed if row.telegram_id is not None}
+    owners = await _instructors_with_ids(session, ids)
+    claimed: dict[int, Key] = {}
+    for row in parsed:
+        if row.telegram_id is None:
+            continue
+        owner = owners.get(row.telegram_id)
+        taken = owner is not None and (owner.district_id, owner.name) != row.key
+        if taken or claimed.setdefault(row.telegram_id, row.key) != row.key:
+            errors.append(
+                RowError(row.row, "telegram_id", "telegram_id_taken", str(row.telegram_id))
+            )
+
+    if errors:
+        errors.sort(key=lambda error: error.row)
+        return ImportResult(errors=errors)
+    return await _write(session, parsed, mentors, existing, columns, ttl=ttl, now=now)
+
+
+async def _write(
+    session: AsyncSession,
+    parsed: Sequence[_Parsed],
+    mentors: Mapping[int, Key | None],
+    existing: Mapping[Key, Instructor],
+    columns: Mapping[str, int],
+    *,
+    ttl: timedelta,
+    now: datetime,
+) -> ImportResult:
+    result = ImportResult()
+    instructors: dict[Key, Instructor] = dict(existing)
+    changed: dict[Key, bool] = {}
+    for row in parsed:
+        instructor = existing.get(row.key)
+        if instructor is None:
+            values = {"industries": [], "skills": [], **row.values}
+            if not values.get("status"):
+                values["status"] = Status.ACTIVE.value
+            instructor = Instructor(
+                name=row.key[1], district_id=row.key[0], telegram_id=row.telegram_id, **values
+            )
+            session.add(instructor)
+            instructors[row.key] = instructor
+            result.created += 1
+            continue
+        differs = False
+        for attribute, value in row.values.items():
+            if getattr(instructor, attribute) != value:
+                setattr(instructor, attribute, value)
+                differs = True
+        # Bindings come from invites: an empty cell does not unbind anyone.
+        if row.telegram_id is not None and instructor.telegram_id != row.telegram_id:
+            instructor.telegram_id = row.telegram_id
+            differs = True
+        changed[row.key] = differs
+    await session.flush()  # new instructors get ids before anyone names them as mentor
+
+    if "mentor" in columns:
+        for row in parsed:
+            instructor = instructors[row.key]
+            mentor_key = mentors.get(row.row)
+            mentor_id = instructors[mentor_key].id if mentor_key is not None else None
+            if instructor.mentor_id != mentor_id:
+                instructor.mentor_id = mentor_id
+                if row.key in changed:
+                    changed[row.key] = True
+    result.updated = sum(changed.values())
+    result.unchanged = len(changed) - result.updated
+
+    invitable = [
+        instructors[row.key] for row in parsed if instructors[row.key].status != Status.ENDED.value
+    ]
+    result.invites = await ensure_invites(session, invitable, ttl=ttl, now=now)
+    return result
+
+
+def _scope(query: Any, district_id: int | None, include_ended: bool) -> Any:
+    if district_id is not None:
+        query = query.where(Instructor.district_id == district_id)
+    if not include_ended:
+        query = query.where(Instructor.status != Status.ENDED.value)
+    return query
+
+
+async def find_instructors(
+    session: AsyncSession, name: str, district_id: int | None
+) -> list[Instructor]:
+    """Instructors called `name` (of one district if given); if none, those whose name has it."""
+    clean = normalize_name(name)
+    if not clean:
+        return []
+    order = (Instructor.district_id, Instructor.name, Instructor.id)
+    exact = _scope(select(Instructor).where(Instructor.name == clean), district_id, True)
+    found = list((await session.scalars(exact.order_by(*order))).all())
+    if found:
+        return found
+    pattern = "%" + clean.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    partial = select(Instructor).where(Instructor.name.like(pattern, escape="\\"))
+    query = _scope(partial, district_id, True).order_by(*order)
+    return list((await session.scalars(query)).all())
+
+
+async def list_instructors(
+    session: AsyncSession,
+    district_id: int | None,
+    *,
+    offset: int = 0,
+    limit: int | None = None,
+    include_ended: bool = False,
+) -> list[Instructor]:
+    """Instructors ordered by district, then name; those who ended only when asked."""
+    query = _scope(select(Instructor), district_id, include_ended)
+    query = query.order_by(Instructor.district_id, Instructor.name, Instructor.id).offset(offset)
+    if limit is not None:
+        query = query.limit(limit)
+    return list((await session.scalars(query)).all())
+
+
+async def count_instructors(session: AsyncSession, district_id: int | None) -> tuple[int, int]:
+    """(instructors who have not ended, how many of them have bound a Telegram account)."""
+    query = _scope(
+        select(func.count(), func.count(Instructor.telegram_id)).select_from(Instructor),
+        district_id,
+        False,
+    )
+    total, bound = (await session.execute(query)).one()
+    return int(total), int(bound)

@@ -1,0 +1,143 @@
+"""Enterprise registry import: all-or-nothing, identified by name city-wide."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from storage import enterprises
+from storage.db import Sessions
+from storage.districts import district_ids
+from storage.models import Enterprise
+from storage.spreadsheets import ERROR_CODES, ImportResult, RowError
+from tests.files import csv_bytes, replace_cell, xlsx
+
+HEADERS = ["企业名称", "所属区", "街道乡镇", "区域", "行业", "职工人数", "是否建会"]
+REGISTRY: list[list[Any]] = [
+    HEADERS,
+    ["维达纸业（中国）有限公司", "平谷区", "兴谷街道", "东部", "制造业", 1200, "是"],
+    ["京东物流北京分公司", "大兴", "亦庄镇", "南部", "物流", "3,500", "已建会"],
+    ["小马餐饮店", "西城", None, None, "餐饮", 8.0, "否"],
+]
+
+
+async def run_import(
+    sessions: Sessions, data: bytes, *, district: str | None = None
+) -> ImportResult:
+    """Imports in one transaction that commits even when the import refuses the file."""
+    async with sessions.begin() as session:
+        only = (await district_ids(session))[district] if district else None
+        result = await enterprises.import_enterprises(
+            session, data, "registry.xlsx", only_district_id=only
+        )
+        assert all(error.code in ERROR_CODES for error in result.errors)
+        if not result.ok:
+            # Committed anyway: a refused file must not have added or changed anything.
+            assert not session.new and not session.dirty
+    return result
+
+
+async def registry(sessions: Sessions) -> dict[str, tuple[Any, ...]]:
+    """Every enterprise by name with its district name and columns, updated_at included."""
+    async with sessions() as session:
+        rows = await enterprises.list_enterprises(session, None)
+        return {
+            e.name: (
+                e.district.name, e.street, e.region, e.industry, e.employees, e.unionized,
+                e.updated_at,
+            )
+            for e in rows
+        }  # fmt: skip
+
+
+async def test_good_registry(sessions: Sessions) -> None:
+    """A good file creates every enterprise with typed columns."""
+    result = await run_import(sessions, xlsx(REGISTRY))
+    assert (result.ok, result.created, result.updated, result.unchanged) == (True, 3, 0, 0)
+    found = {name: row[:6] for name, row in (await registry(sessions)).items()}
+    assert found == {
+        "维达纸业（中国）有限公司": ("平谷", "兴谷街道", "东部", "制造业", 1200, True),
+        "京东物流北京分公司": ("大兴", "亦庄镇", "南部", "物流", 3500, True),
+        "小马餐饮店": ("西城", None, None, "餐饮", 8, False),
+    }
+    async with sessions() as session:
+        pinggu = (await district_ids(session))["平谷"]
+        listed = await enterprises.list_enterprises(session, pinggu)
+    assert [e.name for e in listed] == ["维达纸业（中国）有限公司"]
+
+
+async def test_bad_cells_are_all_listed(sessions: Sessions) -> None:
+    """Bad numbers, yes/no answers and districts are all reported and nothing is written."""
+    rows = replace_cell(REGISTRY, 2, "职工人数", "很多")
+    rows = replace_cell(rows, 3, "职工人数", -3)
+    rows = replace_cell(rows, 3, "是否建会", "也许")
+    rows = replace_cell(rows, 4, "所属区", "火星")
+    rows = replace_cell(rows, 4, "职工人数", 2.5)
+    rows.append([None, "东城", None, None, None, None, None])
+    result = await run_import(sessions, xlsx(rows))
+    assert [(e.row, e.field, e.code, e.value) for e in result.errors] == [
+        (2, "employees", "bad_number", "很多"),
+        (3, "employees", "bad_number", "-3"),
+        (3, "unionized", "bad_bool", "也许"),
+        (4, "district", "unknown_district", "火星"),
+        (4, "employees", "bad_number", "2.5"),
+        (5, "name", "missing_value", None),
+    ]
+    assert await registry(sessions) == {}
+
+
+async def test_missing_columns(sessions: Sessions) -> None:
+    """A file without the name or the district column is refused on row 1."""
+    rows = [[row[0], row[4]] for row in REGISTRY]
+    result = await run_import(sessions, csv_bytes(rows))
+    assert result.errors == [RowError(1, "district", "missing_column")]
+
+
+async def test_duplicates(sessions: Sessions) -> None:
+    """The same enterprise twice is a duplicate, even written with half-width parentheses."""
+    rows = [*REGISTRY, ["维达纸业(中国)有限公司", "平谷", None, None, None, None, None]]
+    result = await run_import(sessions, xlsx(rows))
+    assert result.errors == [RowError(5, "name", "duplicate", "维达纸业（中国）有限公司")]
+    assert await registry(sessions) == {}
+
+
+async def test_reimport_unchanged_and_edits_counted(sessions: Sessions) -> None:
+    """Re-importing changes nothing; an edited row alone is updated, empty cells clear."""
+    await run_import(sessions, xlsx(REGISTRY))
+    before = await registry(sessions)
+    again = await run_import(sessions, csv_bytes(REGISTRY, "gb18030"))
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 3)
+    assert await registry(sessions) == before
+
+    edited = replace_cell(REGISTRY, 4, "职工人数", 9)
+    edited = replace_cell(edited, 2, "区域", None)
+    result = await run_import(sessions, xlsx(edited))
+    assert (result.created, result.updated, result.unchanged) == (0, 2, 1)
+    after = await registry(sessions)
+    assert after["小马餐饮店"][4] == 9
+    assert after["维达纸业（中国）有限公司"][2] is None
+    assert after["京东物流北京分公司"] == before["京东物流北京分公司"]
+
+
+async def test_district_admin_restriction(sessions: Sessions) -> None:
+    """A district admin may neither add another district's enterprise nor take one over."""
+    result = await run_import(sessions, xlsx(REGISTRY), district="西城")
+    assert [(e.row, e.code, e.value) for e in result.errors] == [
+        (2, "not_your_district", "平谷区"),
+        (3, "not_your_district", "大兴"),
+    ]
+    assert await registry(sessions) == {}
+
+    await run_import(sessions, xlsx(REGISTRY))
+    takeover = [HEADERS, ["京东物流北京分公司", "西城", None, None, None, None, None]]
+    result = await run_import(sessions, xlsx(takeover), district="西城")
+    assert result.errors == [RowError(2, "district", "not_your_district", "大兴")]
+    own = [HEADERS, ["小马餐饮店", "西城区", "什刹海街道", None, "餐饮", 8, "否"]]
+    result = await run_import(sessions, xlsx(own), district="西城")
+    assert (result.updated, result.errors) == (1, [])
+    async with sessions() as session:
+        shop = (
+            await session.scalars(select(Enterprise).where(Enterprise.name == "小马餐饮店"))
+        ).one()
+    assert shop.street == "什刹海街道"

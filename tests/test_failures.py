@@ -1,0 +1,75 @@
+"""When Telegram answers 400, 403 or 429, the user is told and nothing is lost or half-written."""
+
+from __future__ import annotations
+
+import io
+
+from openpyxl import load_workbook
+from sqlalchemy import func, select
+
+from storage.db import Sessions
+from storage.models import Instructor
+from tests.conftest import HQ_ID
+from tests.files import SAMPLE_ROSTER, xlsx
+from tests.harness import World
+
+
+def codes(sheet: bytes) -> dict[str, str]:
+    rows = list(load_workbook(io.BytesIO(sheet)).active.iter_rows(values_only=True))  # type: ignore[union-attr]
+    return {str(r[0]): str(r[2]) for r in rows[1:]}
+
+
+async def test_a_file_telegram_will_not_hand_over_is_reported(
+    world: World, sessions: Sessions
+) -> None:
+    """A 400 from getFile ends in a 'something went wrong' message and an untouched database."""
+    world.standin.fail_next("getFile", error_code=400, description="Bad Request: file is too big")
+    replies = await world.person(HQ_ID).upload(xlsx(SAMPLE_ROSTER), "roster.xlsx")
+    assert "出了点问题" in replies.text
+    async with sessions() as session:
+        assert (await session.execute(select(func.count(Instructor.id)))).scalar_one() == 0
+
+
+async def test_a_429_on_the_invite_sheet_loses_nothing(world: World, sessions: Sessions) -> None:
+    """The import is committed before talking; a re-upload brings the same invite codes back."""
+    hq = world.person(HQ_ID)
+    world.standin.fail_next(
+        "sendDocument",
+        error_code=429,
+        description="Too Many Requests: retry after 3",
+        parameters={"retry_after": 3},
+    )
+    first = await hq.upload(xlsx(SAMPLE_ROSTER), "roster.xlsx")
+    assert "出了点问题" in first.text and not first.documents
+    again = await hq.upload(xlsx(SAMPLE_ROSTER), "roster.xlsx")
+    assert "未变 3 人" in again.text
+    sheet = codes(again.documents[0][1])
+    assert set(sheet) == {"王建国", "李红", "赵敏"}
+    third = await hq.upload(xlsx(SAMPLE_ROSTER), "roster.xlsx")
+    assert codes(third.documents[0][1]) == sheet
+
+
+async def test_a_user_who_blocked_the_bot_does_not_break_it(
+    world: World, sessions: Sessions
+) -> None:
+    """A 403 on a reply is logged; the binding that preceded it stays, and the bot keeps working."""
+    hq = world.person(HQ_ID)
+    await hq.upload(xlsx(SAMPLE_ROSTER), "roster.xlsx")
+    async with sessions() as session:
+        from storage.models import Invite
+
+        code = (
+            await session.scalars(select(Invite.code).where(Invite.instructor.has(name="李红")))
+        ).one()
+    world.standin.fail_next(
+        "sendMessage",
+        chat_id=501,
+        error_code=403,
+        description="Forbidden: bot was blocked by the user",
+        times=2,
+    )
+    await world.person(501).send(f"/start {code}")
+    async with sessions() as session:
+        li = (await session.scalars(select(Instructor).where(Instructor.name == "李红"))).one()
+    assert li.telegram_id == 501
+    assert "指导员" in (await hq.send("/people")).text

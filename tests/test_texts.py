@@ -1,0 +1,35 @@
+"""Every user-facing text exists in Chinese and English with the same placeholders."""
+
+from __future__ import annotations
+
+import string
+
+from bot.menus import GROUP_ADMIN, HQ_ONLY, commands_for
+from bot.texts import en, zh_CN
+from storage import enterprises, roster
+from storage.spreadsheets import ERROR_CODES
+
+
+def placeholders(template: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+
+
+def test_both_languages_have_the_same_keys_and_placeholders() -> None:
+    """No text is missing in either language, and both fill in the same values."""
+    assert set(zh_CN.MESSAGES) == set(en.MESSAGES)
+    for key, template in zh_CN.MESSAGES.items():
+        assert placeholders(template) == placeholders(en.MESSAGES[key]), key
+
+
+def test_every_import_problem_and_column_has_a_text() -> None:
+    """Each error code and field an importer can report is worded in the catalog."""
+    for code in ERROR_CODES:
+        assert f"import.error.{code}" in zh_CN.MESSAGES, code
+    for field in (*roster.ALIASES, *enterprises.ALIASES):
+        assert f"field.{field}" in zh_CN.MESSAGES, field
+
+
+def test_every_menu_command_has_a_description() -> None:
+    """Every command in any menu has a localized description."""
+    for name in {*commands_for("hq"), *HQ_ONLY, *GROUP_ADMIN}:
+        assert f"cmd.{name}" in zh_CN.MESSAGES, name
