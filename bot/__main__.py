@@ -96,7 +96,7 @@ async def _import(settings: Settings, kind: str, path: Path) -> str:
                     path.name,
                     only_district_id=None,
                     ttl=timedelta(days=settings.invite_ttl_days),
-                    now=datetime.now(UTC),
+                    now=datetime.now(settings.tz),
                 )
             else:
                 result = await enterprises.import_enterprises(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
@@ -32,10 +33,10 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map = {datetime: DateTime(timezone=True)}
+    type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: DateTime(timezone=True)}
 
 
-class Level(str, enum.Enum):
+class Level(enum.StrEnum):
     """An instructor's level: 市级, 区级, 街乡级, 企业级."""
 
     CITY = "city"
@@ -44,23 +45,23 @@ class Level(str, enum.Enum):
     ENTERPRISE = "enterprise"
 
 
-class Employment(str, enum.Enum):
+class Employment(enum.StrEnum):
     FULL_TIME = "full_time"
     PART_TIME = "part_time"
 
 
-class Status(str, enum.Enum):
+class Status(enum.StrEnum):
     ACTIVE = "active"
     ON_LEAVE = "on_leave"
     ENDED = "ended"
 
 
-class AdminRole(str, enum.Enum):
+class AdminRole(enum.StrEnum):
     HQ = "hq"
     DISTRICT_ADMIN = "district_admin"
 
 
-class GroupScope(str, enum.Enum):
+class GroupScope(enum.StrEnum):
     CITY = "city"
     DISTRICT = "district"
     TEAM = "team"
@@ -85,6 +86,8 @@ class Instructor(Base):
 
     __tablename__ = "instructors"
     __table_args__ = (UniqueConstraint("district_id", "name"),)
+    # Fetch server-side defaults (updated_at) on flush: async code cannot lazy-load them later.
+    __mapper_args__ = {"eager_defaults": True}  # noqa: RUF012 (SQLAlchemy reads it as is)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(64))
@@ -176,6 +179,7 @@ class Enterprise(Base):
     """An enterprise of the registry that reports and visit coverage refer to."""
 
     __tablename__ = "enterprises"
+    __mapper_args__ = {"eager_defaults": True}  # noqa: RUF012 (SQLAlchemy reads it as is)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(128), unique=True)

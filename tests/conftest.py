@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
+import uuid
 from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.engine import make_url
 
 from bot.app import build_application
 from bot.settings import Settings
@@ -47,34 +51,45 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-@pytest.fixture(scope="session")
-def postgres_ready() -> Iterator[int]:
-    """The PostgreSQL test database emptied and migrated once; yields the seed's last id."""
-    assert POSTGRES_URL
-    import asyncio
+@contextmanager
+def throwaway_postgres(prefix: str) -> Iterator[str]:
+    """A new empty database on the TEST_DATABASE_URL server, dropped afterwards.
 
-    async def reset() -> int:
-        engine = db.create_engine(POSTGRES_URL)
-        async with engine.begin() as connection:
-            await connection.execute(text("DROP SCHEMA public CASCADE"))
-            await connection.execute(text("CREATE SCHEMA public"))
+    Each run gets its own, so test runs side by side (or a developer's beside CI) never meet.
+    """
+    assert POSTGRES_URL
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+
+    async def admin(statement: str) -> None:
+        engine = db.create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+        async with engine.connect() as connection:
+            await connection.execute(text(statement))
         await engine.dispose()
-        return 0
 
     # Reached from async fixtures, whose loop is running: do the async work in a thread.
-    db.run_in_thread(lambda: asyncio.run(reset()))
-    db.upgrade(POSTGRES_URL)
+    db.run_in_thread(lambda: asyncio.run(admin(f"CREATE DATABASE {name}")))
+    try:
+        yield make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+    finally:
+        db.run_in_thread(lambda: asyncio.run(admin(f"DROP DATABASE {name} WITH (FORCE)")))
 
-    async def seeded() -> int:
-        engine = db.create_engine(POSTGRES_URL)
-        async with engine.connect() as connection:
-            count = (await connection.execute(text("SELECT max(id) FROM districts"))).scalar()
-        await engine.dispose()
-        return int(count or 0)
 
-    counts: list[int] = []
-    db.run_in_thread(lambda: counts.append(asyncio.run(seeded())))
-    yield counts[0]
+@pytest.fixture(scope="session")
+def postgres_ready() -> Iterator[tuple[str, int]]:
+    """A PostgreSQL database of this run, migrated once; yields its URL and the seed's last id."""
+    with throwaway_postgres("xs_test") as url:
+        db.upgrade(url)
+
+        async def seeded() -> int:
+            engine = db.create_engine(url)
+            async with engine.connect() as connection:
+                count = (await connection.execute(text("SELECT max(id) FROM districts"))).scalar()
+            await engine.dispose()
+            return int(count or 0)
+
+        counts: list[int] = []
+        db.run_in_thread(lambda: counts.append(asyncio.run(seeded())))
+        yield url, counts[0]
 
 
 async def _clean_postgres(url: str, seeded: int) -> None:
@@ -111,9 +126,9 @@ async def database_url(
         return
     if not POSTGRES_URL:
         pytest.skip("TEST_DATABASE_URL is not set")
-    seeded = request.getfixturevalue("postgres_ready")
-    await _clean_postgres(POSTGRES_URL, seeded)
-    yield POSTGRES_URL
+    url, seeded = request.getfixturevalue("postgres_ready")
+    await _clean_postgres(url, seeded)
+    yield url
 
 
 @pytest.fixture

@@ -120,3 +120,15 @@ async def test_lang_switches_to_english_and_back(world: World, sessions: Session
 async def test_unknown_command_gets_a_pointer(world: World) -> None:
     """An unknown command in private gets a pointer to /help, not silence."""
     assert "没有这个命令" in (await world.person(HQ_ID).send("/nosuch")).text
+
+
+async def test_an_instructor_is_refused_admin_commands(world: World, sessions: Sessions) -> None:
+    """An instructor's admin command gets a one-line refusal and changes nothing."""
+    codes = await import_sample(world)
+    li = world.person(501, "Li")
+    await li.send(f"/start {codes['李红']}")
+    assert (await li.send("/people")).text == "此命令仅限管理员使用。"
+    assert (await li.send("/invite 赵敏")).text == "此命令仅限管理员使用。"
+    async with sessions() as session:
+        invites = list(await session.scalars(select(Invite).where(Invite.used_at.is_(None))))
+    assert {i.code for i in invites} == {codes["王建国"], codes["赵敏"]}

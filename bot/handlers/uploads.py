@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from telegram import Document, Message, Update
 from telegram.ext import MessageHandler, filters
@@ -75,7 +75,8 @@ async def receive_spreadsheet(update: Update, context: Context, who: Identity) -
     if kind is None:
         await message.reply_text(t(lang, "upload.unknown_layout"))
         return
-    now = datetime.now(UTC)
+    # Local time: a start date of "today" in Beijing is not in the future just after midnight.
+    now = datetime.now(context.settings.tz)
     result: ImportResult
     async with context.sessions.begin() as session:
         if kind == "roster":
