@@ -1,27 +1,32 @@
-"""The `xieshang` command line: run, webhook, db, roster, enterprises."""
+"""The `xieshang` command line: run, webhook, db, roster, enterprises, reports, stats, export.
+
+Telegram and the Application are imported only by the commands that talk to Telegram, so
+`db`, `roster`, `stats` and `export` start quickly.
+"""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import logging
 import sys
-from datetime import UTC, datetime, timedelta
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any, TypeVar
 from urllib.parse import urlparse
 
 from pydantic import ValidationError
-from telegram import Bot, Update
-from telegram.request import HTTPXRequest
 
-from bot.app import build_application
-from bot.handlers.uploads import problem_line
 from bot.settings import Settings
-from bot.texts import t
-from storage import db, districts, enterprises, invites, roster
+from bot.texts import import_problem, t
+from storage import db, districts, enterprises, exports, invites, roster, stats
+from storage.periods import PeriodProblem, parse_period
 from storage.spreadsheets import ImportResult
 
 logger = logging.getLogger("xieshang")
+T = TypeVar("T")
 
 
 class BadInput(Exception):
@@ -46,10 +51,19 @@ def _parser() -> argparse.ArgumentParser:
     invites_parser = people.add_parser("invites")
     invites_parser.add_argument("--out", type=Path, required=True)
     invites_parser.add_argument("--district")
-    registry = commands.add_parser("enterprises", help="the enterprise registry").add_subparsers(
-        dest="action", required=True
-    )
-    registry.add_parser("import").add_argument("file", type=Path)
+    for name in ("enterprises", "reports"):
+        importer = commands.add_parser(name, help=f"import {name} from a spreadsheet")
+        importer.add_subparsers(dest="action", required=True).add_parser("import").add_argument(
+            "file", type=Path
+        )
+    figures = commands.add_parser("stats", help="the same figures as /stats")
+    figures.add_argument("--period", default=None)
+    figures.add_argument("--district")
+    figures.add_argument("--json", action="store_true")
+    workbook = commands.add_parser("export", help="the same workbook as /export")
+    workbook.add_argument("--period", default=None)
+    workbook.add_argument("--district")
+    workbook.add_argument("--out", type=Path, required=True)
     return parser
 
 
@@ -64,8 +78,28 @@ def _check_import(result: ImportResult, lang: str) -> None:
         raise BadInput(t(lang, f"upload.{result.file_problem}"))
     if result.errors:
         lines = [t(lang, "import.failed", count=len(result.errors))]
-        lines += [problem_line(lang, e) for e in result.errors]
+        lines += [import_problem(lang, e) for e in result.errors]
         raise BadInput("\n".join(lines))
+
+
+async def _in_session(settings: Settings, work: Callable[[Any], Awaitable[T]]) -> T:
+    """Runs `work(session)` in one transaction on the configured database."""
+    engine = db.create_engine(settings.database_url)
+    try:
+        async with db.create_sessions(engine).begin() as session:
+            return await work(session)
+    finally:
+        await engine.dispose()
+
+
+async def _district_id(session: Any, name: str | None, lang: str) -> int | None:
+    if not name:
+        return None
+    names = await districts.district_ids(session)
+    found = districts.find_district(names, name)
+    if found is None:
+        raise BadInput(t(lang, "district.unknown", name=name, names="、".join(names)))
+    return names[found]
 
 
 async def _bot_username(settings: Settings, lang: str) -> str:
@@ -73,6 +107,9 @@ async def _bot_username(settings: Settings, lang: str) -> str:
         return settings.bot_username.removeprefix("@")
     if not settings.telegram_bot_token:
         raise BadInput(t(lang, "cli.no_username"))
+    from telegram import Bot
+    from telegram.request import HTTPXRequest
+
     root = settings.telegram_api_url.rstrip("/")
     bot = Bot(
         settings.telegram_bot_token,
@@ -86,57 +123,93 @@ async def _bot_username(settings: Settings, lang: str) -> str:
 async def _import(settings: Settings, kind: str, path: Path) -> str:
     lang = settings.bot_language
     data = _read(path, lang)
-    engine = db.create_engine(settings.database_url)
-    try:
-        async with db.create_sessions(engine).begin() as session:
-            if kind == "roster":
-                result = await roster.import_roster(
-                    session,
-                    data,
-                    path.name,
-                    only_district_id=None,
-                    ttl=timedelta(days=settings.invite_ttl_days),
-                    now=datetime.now(settings.tz),
-                )
-            else:
-                result = await enterprises.import_enterprises(
-                    session, data, path.name, only_district_id=None
-                )
-            if not result.ok:
-                await session.rollback()
-            _check_import(result, lang)
-    finally:
-        await engine.dispose()
+    now = datetime.now(settings.tz)
+
+    async def work(session: Any) -> ImportResult:
+        if kind == "roster":
+            result = await roster.import_roster(
+                session,
+                data,
+                path.name,
+                only_district_id=None,
+                ttl=timedelta(days=settings.invite_ttl_days),
+                now=now,
+            )
+        elif kind == "enterprises":
+            result = await enterprises.import_enterprises(
+                session, data, path.name, only_district_id=None
+            )
+        else:
+            result = await exports.import_reports(
+                session, data, path.name, only_district_id=None, today=now.date()
+            )
+        if not result.ok:
+            await session.rollback()
+        return result
+
+    result = await _in_session(settings, work)
+    _check_import(result, lang)
     counts = {"created": result.created, "updated": result.updated, "unchanged": result.unchanged}
-    return t(lang, "import.roster_ok" if kind == "roster" else "import.enterprises_ok", **counts)
+    return t(lang, f"import.{kind}_ok", **counts)
 
 
 async def _write_invites(settings: Settings, out: Path, district: str | None) -> str:
     lang = settings.bot_language
     username = await _bot_username(settings, lang)
-    engine = db.create_engine(settings.database_url)
-    try:
-        async with db.create_sessions(engine).begin() as session:
-            district_id = None
-            if district:
-                names = await districts.district_ids(session)
-                found = districts.find_district(names, district)
-                if found is None:
-                    raise BadInput(
-                        t(lang, "district.unknown", name=district, names="、".join(names))
-                    )
-                district_id = names[found]
-            rows = await invites.pending_invites(
-                session,
-                district_id=district_id,
-                ttl=timedelta(days=settings.invite_ttl_days),
-                now=datetime.now(UTC),
-            )
-    finally:
-        await engine.dispose()
+
+    async def work(session: Any) -> list[invites.InviteRow]:
+        return await invites.pending_invites(
+            session,
+            district_id=await _district_id(session, district, lang),
+            ttl=timedelta(days=settings.invite_ttl_days),
+            now=datetime.now(settings.tz),
+        )
+
+    rows = await _in_session(settings, work)
     sheet = invites.invite_sheet(rows, username, settings.tz)
     await asyncio.to_thread(_write_file, out, sheet)
     return t(lang, "cli.invites_written", count=len(rows), path=out)
+
+
+def _period(settings: Settings, text: str | None) -> Any:
+    try:
+        return parse_period(text, datetime.now(settings.tz).date())
+    except PeriodProblem as problem:
+        raise BadInput(t(settings.bot_language, "stats.bad_period", value=problem.value)) from None
+
+
+async def _stats(
+    settings: Settings, period_text: str | None, district: str | None, as_json: bool
+) -> str:
+    lang = settings.bot_language
+    period = _period(settings, period_text)
+
+    async def work(session: Any) -> stats.Stats:
+        district_id = await _district_id(session, district, lang)
+        return await stats.compute_stats(session, period, district_id=district_id, ranking=True)
+
+    figures = await _in_session(settings, work)
+    if as_json:
+        return json.dumps(stats.stats_json(figures), ensure_ascii=False, indent=2)
+    from bot.handlers.stats import Scope, stats_text
+
+    label = figures.district or t(lang, "city")
+    return stats_text(lang, Scope(period, figures.district_id, None, label), figures)
+
+
+async def _export(
+    settings: Settings, period_text: str | None, district: str | None, out: Path
+) -> str:
+    lang = settings.bot_language
+    period = _period(settings, period_text)
+    await asyncio.to_thread(out.parent.mkdir, parents=True, exist_ok=True)
+
+    async def work(session: Any) -> exports.ExportResult:
+        district_id = await _district_id(session, district, lang)
+        return await exports.write_export(session, period, district_id=district_id, path=out)
+
+    result = await _in_session(settings, work)
+    return t(lang, "cli.exported", count=result.reports, path=out)
 
 
 def _write_file(path: Path, content: bytes) -> None:
@@ -150,6 +223,10 @@ def _serve(settings: Settings, webhook: bool) -> None:
         raise BadInput(t(lang, "cli.no_token"))
     if webhook and not (settings.webhook_url and settings.webhook_secret):
         raise BadInput(t(lang, "cli.no_webhook"))
+    from telegram import Update
+
+    from bot.app import build_application
+
     db.upgrade(settings.database_url)
     engine = db.create_engine(settings.database_url)
     application = build_application(settings, db.create_sessions(engine))
@@ -184,6 +261,22 @@ def _database(settings: Settings, action: str, revision: str) -> str:
     return t(lang, "cli.db_current", revision=current) if current else t(lang, "cli.db_empty")
 
 
+def _run(settings: Settings, args: argparse.Namespace) -> str | None:
+    """Runs the parsed command; returns what to print."""
+    if args.command in ("run", "webhook"):
+        _serve(settings, webhook=args.command == "webhook")
+        return None
+    if args.command == "db":
+        return _database(settings, args.action, getattr(args, "revision", "head"))
+    if args.command == "roster" and args.action == "invites":
+        return asyncio.run(_write_invites(settings, args.out, args.district))
+    if args.command == "stats":
+        return asyncio.run(_stats(settings, args.period, args.district, args.json))
+    if args.command == "export":
+        return asyncio.run(_export(settings, args.period, args.district, args.out))
+    return asyncio.run(_import(settings, args.command, args.file))
+
+
 def main(argv: list[str] | None = None) -> int:
     """Runs one command; 0 on success, 2 on bad input with one clear line on stderr."""
     args = _parser().parse_args(argv)
@@ -194,22 +287,19 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = Settings()
     except ValidationError as error:
-        message = "; ".join(f"{e['loc'][0]}: {e['msg']}" for e in error.errors())
+        message = "; ".join(
+            f"{str(e['loc'][0]).upper()}: {e['msg'].removeprefix('Value error, ')}"
+            for e in error.errors()
+        )
         print(t("zh_CN", "cli.bad_settings", error=message), file=sys.stderr)
         return 2
     try:
-        if args.command in ("run", "webhook"):
-            _serve(settings, webhook=args.command == "webhook")
-            return 0
-        if args.command == "db":
-            print(_database(settings, args.action, getattr(args, "revision", "head")))
-        elif args.command == "roster" and args.action == "invites":
-            print(asyncio.run(_write_invites(settings, args.out, args.district)))
-        else:
-            print(asyncio.run(_import(settings, args.command, args.file)))
+        output = _run(settings, args)
     except BadInput as error:
         print(error, file=sys.stderr)
         return 2
+    if output is not None:
+        print(output)
     return 0
 
 

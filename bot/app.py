@@ -18,7 +18,18 @@ from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.context import Context, XieshangApp
 from bot.guards import who_is
-from bot.handlers import admins, groups, invites, people, profile, uploads, welcome
+from bot.handlers import (
+    admins,
+    groups,
+    invites,
+    people,
+    profile,
+    reports,
+    stats,
+    uploads,
+    welcome,
+)
+from bot.handlers.welcome import point_to_help
 from bot.menus import publish_chat_menu, publish_default_menus
 from bot.settings import Settings
 from bot.texts import t
@@ -26,21 +37,6 @@ from storage import access
 from storage.db import Sessions
 
 logger = logging.getLogger(__name__)
-
-
-async def answer_unknown(update: Update, context: Context) -> None:
-    """Unknown commands and plain text in a private chat get a pointer, never silence."""
-    who = await who_is(update, context)
-    message = update.effective_message
-    if who is None or message is None:
-        return
-    if who.role is None:
-        key = "refused.stranger"
-    elif message.text and message.text.startswith("/"):
-        key = "unknown_command"
-    else:
-        key = "hint.help"
-    await message.reply_text(t(context.lang(who), key))
 
 
 async def report_error(update: object, context: Context) -> None:
@@ -109,12 +105,13 @@ def build_application(
     application.bot_data["settings"] = settings
     application.bot_data["sessions"] = sessions
 
-    for module in (welcome, profile, invites, people, admins, groups, uploads):
+    # reports last: its handler for plain private text feeds guided flows, else points to /help.
+    for module in (welcome, profile, invites, people, admins, groups, uploads, stats, reports):
         application.add_handlers(module.HANDLERS)
     # Last in group 0, so that every feature's handlers had their chance: unknown commands and
     # stray text in private chats get a pointer to /help instead of silence.
     application.add_handler(
-        MessageHandler(filters.ChatType.PRIVATE & (filters.TEXT | filters.COMMAND), answer_unknown)
+        MessageHandler(filters.ChatType.PRIVATE & (filters.TEXT | filters.COMMAND), point_to_help)
     )
     application.add_error_handler(report_error)
     return application

@@ -12,6 +12,10 @@ LANG_PATTERN = r"^lang:(zh|en)$"
 PEOPLE_PATTERN = r"^people:(\d+):(\d+)$"
 INVITE_PATTERN = r"^inv:(\d+)$"
 BIND_PATTERN = r"^bind:(city|d:\d+)$"
+FLOW_PATTERN = r"^rp:(t:[a-z]+|e:\d+|n:\d+|d:[012]|skip|ok|no)$"
+LINK_PATTERN = r"^rl:\d+:\d+$"
+EDIT_PATTERN = r"^re:\d+$"
+DELETE_PATTERN = r"^r[dx]:\d+$"
 
 
 def languages() -> InlineKeyboardMarkup:

@@ -18,8 +18,8 @@ from storage.access import DISTRICT_ADMIN, HQ
 
 logger = logging.getLogger(__name__)
 
-EVERYONE = ("start", "help", "me", "lang")
-ADMIN = (*EVERYONE, "people", "invite")
+EVERYONE = ("start", "help", "report", "myreports", "stats", "chart", "me", "lang")
+ADMIN = (*EVERYONE, "export", "coverage", "people", "invite")
 HQ_ONLY = ("admin",)
 GROUP_ADMIN = ("bindgroup", "unbindgroup", "help")
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from typing import Annotated
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -50,7 +50,11 @@ class Settings(BaseSettings):
     @field_validator("bot_timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
-        ZoneInfo(value)  # raises for an unknown zone
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            # ZoneInfoNotFoundError is a KeyError, which pydantic would not report as invalid.
+            raise ValueError("must be an IANA time zone such as Asia/Shanghai") from None
         return value
 
     @field_validator("bot_language")

@@ -4,28 +4,31 @@ from __future__ import annotations
 
 from typing import Literal
 
-from storage import enterprises, roster
+from storage import enterprises, exports, roster
 from storage.spreadsheets import map_headers, read_table
 
-Kind = Literal["roster", "enterprises"]
+Kind = Literal["roster", "enterprises", "reports"]
+
+IMPORTERS: dict[Kind, tuple[dict[str, tuple[str, ...]], tuple[str, ...]]] = {
+    "roster": (roster.ALIASES, roster.REQUIRED),
+    "enterprises": (enterprises.ALIASES, enterprises.REQUIRED),
+    "reports": (exports.ALIASES, exports.REQUIRED),
+}
 
 
 def classify(data: bytes, filename: str | None) -> Kind | None:
-    """`roster` or `enterprises` by which importer knows more of the headers; None if neither.
+    """The importer that knows most of the headers; on a tie, the only one whose required
+    columns are all there; None if that does not decide.
 
     Raises FileProblem for files that are not readable tables at all.
     """
     headers = read_table(data, filename).headers
-    scores: dict[Kind, int] = {
-        "roster": len(map_headers(headers, roster.ALIASES)),
-        "enterprises": len(map_headers(headers, enterprises.ALIASES)),
-    }
-    if scores["roster"] != scores["enterprises"]:
-        best: Kind = max(scores, key=lambda kind: scores[kind])
-        return best
-    complete = [
-        kind
-        for kind, module in (("roster", roster), ("enterprises", enterprises))
-        if set(module.REQUIRED) <= set(map_headers(headers, module.ALIASES))
-    ]
-    return complete[0] if len(complete) == 1 else None  # type: ignore[return-value]
+    known = {kind: map_headers(headers, aliases) for kind, (aliases, _) in IMPORTERS.items()}
+    best = max(len(columns) for columns in known.values())
+    if best == 0:
+        return None
+    leaders = [kind for kind, columns in known.items() if len(columns) == best]
+    if len(leaders) == 1:
+        return leaders[0]
+    complete = [kind for kind in leaders if set(IMPORTERS[kind][1]) <= set(known[kind])]
+    return complete[0] if len(complete) == 1 else None

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import get_column_letter
 from sqlalchemy import inspect as sa_inspect
 
@@ -46,6 +47,9 @@ ERROR_CODES: tuple[str, ...] = (
     "telegram_id_taken",
     "too_long",
     "future_date",
+    # Report history (storage/exports.import_reports).
+    "unknown_instructor",
+    "unknown_type",
 )
 
 # Problems with the file as a whole (`ImportResult.file_problem`, `FileProblem.code`).
@@ -120,10 +124,13 @@ _DELIMITERS = (",", "\t", ";")
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f]")
 
 
-def read_table(data: bytes, filename: str | None = None) -> Table:
-    """Reads the first sheet of an .xlsx, or a CSV file, into headers and non-blank rows."""
+def read_table(data: bytes, filename: str | None = None, *, sheet: str | None = None) -> Table:
+    """Reads the first sheet of an .xlsx, or a CSV file, into headers and non-blank rows.
+
+    With `sheet`, an .xlsx is read from the sheet of that title if it has one.
+    """
     if data.startswith(_ZIP_MAGIC):
-        raw = _read_xlsx(data)
+        raw = _read_xlsx(data, sheet)
     else:
         raw = _read_csv(data)
     header_index = next((i for i, cells in enumerate(raw) if not _blank_row(cells)), None)
@@ -145,7 +152,7 @@ def read_table(data: bytes, filename: str | None = None) -> Table:
     return Table(headers=headers, rows=rows, header_row=header_index + 1)
 
 
-def _read_xlsx(data: bytes) -> list[Sequence[Any]]:
+def _read_xlsx(data: bytes, title: str | None = None) -> list[Sequence[Any]]:
     try:
         with warnings.catch_warnings():
             # "Data Validation extension is not supported", "no default style": noise for us.
@@ -157,6 +164,8 @@ def _read_xlsx(data: bytes) -> list[Sequence[Any]]:
         if not workbook.worksheets:
             raise FileProblem("empty")
         sheet = workbook.worksheets[0]
+        if title is not None and title in workbook.sheetnames:
+            sheet = workbook[title]
         # The stored dimension is often wrong in files written by other tools; it would
         # truncate rows in read-only mode.
         reset = getattr(sheet, "reset_dimensions", None)
@@ -397,7 +406,14 @@ def xlsx_bytes(sheets: Mapping[str, Sequence[Sequence[Any]]]) -> bytes:
     return buffer.getvalue()
 
 
+def safe_cell(sheet: Any, value: Any) -> Any:
+    """A value for a write-only `sheet`: formula-like text stays text, control chars go."""
+    return _write_cell(sheet, value)
+
+
 def _write_cell(sheet: Any, value: Any) -> Any:
+    if isinstance(value, str) and ILLEGAL_CHARACTERS_RE.search(value):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
     if isinstance(value, Link):
         cell = WriteOnlyCell(sheet, value=value.text)
         cell.data_type = "s"

@@ -73,7 +73,16 @@ async def test_admins_see_their_menu_at_start(world: World) -> None:
         ): {cmd["command"] for cmd in c.params["commands"]}
         for c in calls
     }
-    assert by_scope[("all_private_chats", None, None)] == {"start", "help", "me", "lang"}
+    assert by_scope[("all_private_chats", None, None)] == {
+        "start",
+        "help",
+        "report",
+        "myreports",
+        "stats",
+        "chart",
+        "me",
+        "lang",
+    }
     assert "bindgroup" in by_scope[("all_chat_administrators", None, None)]
     assert "admin" in by_scope[("chat", HQ_ID, None)]
     assert (

@@ -11,8 +11,8 @@ from telegram.ext import MessageHandler, filters
 
 from bot.context import Context, Handlers
 from bot.guards import guard
-from bot.texts import t
-from storage import enterprises, imports, invites, roster
+from bot.texts import import_problem, t
+from storage import enterprises, exports, imports, invites, roster
 from storage.access import Identity
 from storage.spreadsheets import FileProblem, ImportResult, RowError
 
@@ -21,26 +21,20 @@ MAX_DOWNLOAD = 20 * 1024 * 1024
 PROBLEMS_IN_MESSAGE = 30
 
 
-def problem_line(lang: str, error: RowError) -> str:
-    field = t(lang, f"field.{error.field}")
-    reason = t(lang, f"import.error.{error.code}", value=error.value or "")
-    return t(lang, "import.problem", row=error.row, field=field, reason=reason)
-
-
 def problems_csv(lang: str, errors: list[RowError]) -> bytes:
     """Every problem as a CSV that opens in Excel (UTF-8 with BOM)."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow([t(lang, "import.problem", row="#", field="", reason="").strip()])
     for error in errors:
-        writer.writerow([problem_line(lang, error)])
+        writer.writerow([import_problem(lang, error)])
     return out.getvalue().encode("utf-8-sig")
 
 
 async def report_problems(message: Message, lang: str, errors: list[RowError]) -> None:
     """Lists the bad rows in the chat; a long list also comes as a file."""
     lines = [t(lang, "import.failed", count=len(errors))]
-    lines += [problem_line(lang, e) for e in errors[:PROBLEMS_IN_MESSAGE]]
+    lines += [import_problem(lang, e) for e in errors[:PROBLEMS_IN_MESSAGE]]
     if len(errors) > PROBLEMS_IN_MESSAGE:
         lines.append(t(lang, "import.more", count=len(errors) - PROBLEMS_IN_MESSAGE))
     await message.reply_text("\n".join(lines))
@@ -88,9 +82,17 @@ async def receive_spreadsheet(update: Update, context: Context, who: Identity) -
                 ttl=timedelta(days=context.settings.invite_ttl_days),
                 now=now,
             )
-        else:
+        elif kind == "enterprises":
             result = await enterprises.import_enterprises(
                 session, data, document.file_name, only_district_id=who.scope_district_id
+            )
+        else:
+            result = await exports.import_reports(
+                session,
+                data,
+                document.file_name,
+                only_district_id=who.scope_district_id,
+                today=now.date(),
             )
         if not result.ok:
             await session.rollback()
@@ -101,8 +103,8 @@ async def receive_spreadsheet(update: Update, context: Context, who: Identity) -
         await report_problems(message, lang, result.errors)
         return
     counts = {"created": result.created, "updated": result.updated, "unchanged": result.unchanged}
-    if kind == "enterprises":
-        await message.reply_text(t(lang, "import.enterprises_ok", **counts))
+    if kind != "roster":
+        await message.reply_text(t(lang, f"import.{kind}_ok", **counts))
         return
     summary = t(lang, "import.roster_ok", **counts)
     if not result.invites:

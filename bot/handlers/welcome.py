@@ -78,6 +78,21 @@ async def show_help(update: Update, context: Context, who: Identity) -> None:
     await update.effective_message.reply_text(help_text(context.lang(who), who))
 
 
+async def point_to_help(update: Update, context: Context) -> None:
+    """Unknown commands and stray text in a private chat get a pointer, never silence."""
+    who = await who_is(update, context)
+    message = update.effective_message
+    if who is None or message is None:
+        return
+    if who.role is None:
+        key = "refused.stranger"
+    elif message.text and message.text.startswith("/"):
+        key = "unknown_command"
+    else:
+        key = "hint.help"
+    await message.reply_text(t(context.lang(who), key))
+
+
 HANDLERS: Handlers = [
     CommandHandler("start", start),
     CommandHandler("help", show_help),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.texts import en, zh_CN
+from storage.spreadsheets import RowError
 
 CATALOGS: dict[str, dict[str, str]] = {"zh_CN": zh_CN.MESSAGES, "en": en.MESSAGES}
 LANGUAGES = tuple(CATALOGS)
@@ -31,3 +32,10 @@ def t(language: str, key: str, **values: object) -> str:
 
 def has(key: str) -> bool:
     return key in zh_CN.MESSAGES
+
+
+def import_problem(language: str, error: RowError) -> str:
+    """One bad cell of an import: 第 3 行 所属区：没有“火星”这个区."""
+    field = t(language, f"field.{error.field}")
+    reason = t(language, f"import.error.{error.code}", value=error.value or "")
+    return t(language, "import.problem", row=error.row, field=field, reason=reason)

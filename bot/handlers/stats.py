@@ -1,0 +1,228 @@
+"""/stats, /export, /chart and /coverage: what the reports add up to, in the sender's scope."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import datetime
+
+from telegram import Update
+from telegram.ext import CommandHandler
+
+from bot import charts
+from bot.context import Context, Handlers
+from bot.guards import guard, refuse_district
+from bot.texts import t
+from storage import coverage, districts, exports, stats
+from storage.access import Identity
+from storage.models import ReportType
+from storage.periods import Period, PeriodProblem, looks_like_period, parse_period
+
+NAMES_SHOWN = 30
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a statistics command covers: a period and the city, a district or one instructor."""
+
+    period: Period
+    district_id: int | None
+    instructor_id: int | None
+    label: str
+
+
+async def read_scope(context: Context, who: Identity, args: list[str]) -> Scope | str:
+    """Reads `[period] [district]` in any order; returns the scope or the refusal to send."""
+    lang = context.lang(who)
+    period_words = [word for word in args if looks_like_period(word)]
+    district_words = [word for word in args if not looks_like_period(word)]
+    today = datetime.now(context.settings.tz).date()
+    try:
+        period = parse_period(" ".join(period_words) or None, today)
+    except PeriodProblem as problem:
+        return t(lang, "stats.bad_period", value=problem.value or " ".join(period_words))
+    if not who.is_admin:
+        if district_words:
+            return t(lang, "stats.instructor_only")
+        assert who.instructor is not None
+        return Scope(period, None, who.instructor.id, t(lang, "stats.mine"))
+    district_id = who.scope_district_id
+    label = who.district_name if district_id is not None else t(lang, "city")
+    if district_words:
+        async with context.sessions() as session:
+            names = await districts.district_ids(session)
+        found = districts.find_district(names, " ".join(district_words))
+        if found is None:
+            word = " ".join(district_words)
+            return (
+                t(lang, "stats.bad_period", value=word)
+                if any(ch.isdigit() for ch in word)
+                else t(lang, "district.unknown", name=word, names="、".join(names))
+            )
+        if not who.may_manage(names[found]):
+            return refuse_district(context, who)
+        district_id, label = names[found], found
+    return Scope(period, district_id, None, label or "")
+
+
+def stats_text(lang: str, scope: Scope, figures: stats.Stats) -> str:
+    lines = [t(lang, "stats.header", scope=scope.label, period=scope.period.key)]
+    for kind in ReportType:
+        item = figures.by_type[kind.value]
+        lines.append(
+            t(
+                lang,
+                "stats.type_line",
+                type=t(lang, f"type.{kind.value}"),
+                reports=item.reports,
+                person_times=item.person_times,
+            )
+        )
+    lines.append(
+        t(
+            lang,
+            "stats.totals",
+            reports=figures.total_reports,
+            person_times=figures.total_person_times,
+            enterprises=figures.enterprises_covered,
+        )
+    )
+    if scope.instructor_id is None:
+        lines.append(
+            t(
+                lang,
+                "stats.active",
+                active=figures.active_instructors,
+                silent=figures.silent_count,
+            )
+        )
+        silent = [name for _, name, _ in figures.silent_instructors]
+        if silent:
+            shown = "、".join(silent[:NAMES_SHOWN])
+            if len(silent) > NAMES_SHOWN:
+                shown += t(lang, "coverage.more", count=len(silent))
+            lines.append(t(lang, "stats.silent_list", names=shown))
+
+        def ranked(items: list[stats.InstructorFigures]) -> str:
+            return "；".join(
+                t(lang, "stats.rank_line", name=i.name, district=i.district, reports=i.reports)
+                for i in items
+            )
+
+        if figures.top:
+            lines.append(t(lang, "stats.top", lines=ranked(figures.top)))
+        if figures.bottom:
+            lines.append(t(lang, "stats.bottom", lines=ranked(figures.bottom)))
+    return "\n".join(lines)
+
+
+@guard(role="registered", chat="private")
+async def show_stats(update: Update, context: Context, who: Identity) -> None:
+    """Counts per type, person-times, coverage and who is silent; admins get the ranking too."""
+    message = update.effective_message
+    assert message is not None
+    scope = await read_scope(context, who, context.args or [])
+    if isinstance(scope, str):
+        await message.reply_text(scope)
+        return
+    async with context.sessions() as session:
+        figures = await stats.compute_stats(
+            session,
+            scope.period,
+            district_id=scope.district_id,
+            instructor_id=scope.instructor_id,
+            ranking=who.is_admin,
+        )
+    await message.reply_text(stats_text(context.lang(who), scope, figures))
+
+
+@guard(role="admin", chat="private")
+async def send_export(update: Update, context: Context, who: Identity) -> None:
+    """The .xlsx of the scope's reports, built off the event loop and streamed row by row."""
+    message = update.effective_message
+    assert message is not None
+    lang = context.lang(who)
+    scope = await read_scope(context, who, context.args or [])
+    if isinstance(scope, str):
+        await message.reply_text(scope)
+        return
+    await message.reply_text(t(lang, "export.working"))
+    async with context.sessions() as session:
+        result = await exports.write_export(session, scope.period, district_id=scope.district_id)
+    assert result.data is not None
+    await message.reply_document(
+        result.data,
+        filename=t(lang, "export.file", scope=scope.label, period=scope.period.key),
+        caption=t(lang, "export.caption", scope=scope.label, period=scope.period.key),
+    )
+
+
+@guard(role="registered", chat="private")
+async def send_chart(update: Update, context: Context, who: Identity) -> None:
+    """A PNG of reports per month and type, drawn in a worker thread with a Chinese font."""
+    message = update.effective_message
+    assert message is not None
+    lang = context.lang(who)
+    scope = await read_scope(context, who, context.args or [])
+    if isinstance(scope, str):
+        await message.reply_text(scope)
+        return
+    async with context.sessions() as session:
+        monthly = await stats.monthly_counts(
+            session,
+            scope.period,
+            district_id=scope.district_id,
+            instructor_id=scope.instructor_id,
+        )
+    labels = {kind.value: t(lang, f"type.{kind.value}") for kind in ReportType}
+    title = t(lang, "chart.title", scope=scope.label, period=scope.period.key)
+    try:
+        png = await asyncio.to_thread(charts.render_chart, monthly, title=title, labels=labels)
+    except charts.NoChineseFont:
+        await message.reply_text(t(lang, "chart.no_font"))
+        return
+    await message.reply_photo(png, caption=title, filename=t(lang, "chart.file"))
+
+
+@guard(role="admin", chat="private")
+async def show_coverage(update: Update, context: Context, who: Identity) -> None:
+    """This visit round: enterprises visited of those registered, and the ones not yet visited."""
+    message = update.effective_message
+    assert message is not None
+    lang = context.lang(who)
+    scope = await read_scope(context, who, context.args or [])
+    if isinstance(scope, str):
+        await message.reply_text(scope)
+        return
+    today = datetime.now(context.settings.tz).date()
+    async with context.sessions() as session:
+        result = await coverage.coverage(session, district_id=scope.district_id, today=today)
+    if result.registered == 0:
+        await message.reply_text(t(lang, "coverage.none", scope=scope.label))
+        return
+    lines = [
+        t(
+            lang,
+            "coverage.header",
+            scope=scope.label,
+            start=result.round_start.isoformat(),
+            end=result.round_end.isoformat(),
+            visited=result.visited,
+            registered=result.registered,
+        )
+    ]
+    names = [name for _, name, _ in result.not_visited]
+    if names:
+        shown = "、".join(names[:NAMES_SHOWN])
+        if len(names) > NAMES_SHOWN:
+            shown += t(lang, "coverage.more", count=len(names))
+        lines.append(t(lang, "coverage.not_visited", names=shown))
+    await message.reply_text("\n".join(lines))
+
+
+HANDLERS: Handlers = [
+    CommandHandler("stats", show_stats),
+    CommandHandler("export", send_export),
+    CommandHandler("chart", send_chart),
+    CommandHandler("coverage", show_coverage),
+]

@@ -1,0 +1,301 @@
+"""Statistics of progress reports: per type, per district, per instructor, per month.
+
+Every figure is a SQL aggregate (GROUP BY, count(distinct …)) over the reports of a period in
+a scope; nothing loads reports into Python. The same queries serve /stats, `xieshang stats`
+and the export's summary sheets. Deleted reports never count. A report counts for the
+district it was filed in (`Report.district_id`, the reporter's district at the time), so
+figures stay true when an instructor moves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, exists, func, literal_column, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import District, Instructor, Report, ReportType, Status
+from storage.periods import Period
+
+TYPES: tuple[str, ...] = tuple(kind.value for kind in ReportType)
+RANKING_SIZE = 5
+
+
+@dataclass(frozen=True)
+class TypeFigures:
+    reports: int = 0
+    person_times: int = 0
+
+
+@dataclass(frozen=True)
+class InstructorFigures:
+    id: int
+    name: str
+    district: str
+    reports: int
+    person_times: int
+
+
+@dataclass
+class Stats:
+    """The figures of one period in one scope (the city, a district, or one instructor).
+
+    `silent_instructors` are active instructors of the scope (by home district) who filed no
+    report at all in the period and had started by its end: (id, name, district name), in
+    district then name order. With `ranking`, `top` holds the five with most reports (then
+    person-times) among those who reported, and `bottom` the five with fewest among all active
+    instructors of the scope, zero reporters included, never repeating someone in `top`.
+    """
+
+    period: Period
+    district_id: int | None = None
+    district: str | None = None
+    instructor_id: int | None = None
+    by_type: dict[str, TypeFigures] = field(default_factory=dict)
+    total_reports: int = 0
+    total_person_times: int = 0
+    enterprises_covered: int = 0
+    targets_covered: int = 0
+    active_instructors: int = 0
+    silent_instructors: list[tuple[int, str, str]] = field(default_factory=list)
+    top: list[InstructorFigures] = field(default_factory=list)
+    bottom: list[InstructorFigures] = field(default_factory=list)
+
+    @property
+    def silent_count(self) -> int:
+        return len(self.silent_instructors)
+
+
+def report_filter(
+    period: Period, *, district_id: int | None = None, instructor_id: int | None = None
+) -> list[ColumnElement[bool]]:
+    """The WHERE clauses that pick the counted reports of a period and scope."""
+    clauses: list[ColumnElement[bool]] = [
+        Report.deleted_at.is_(None),
+        Report.date >= period.start,
+        Report.date <= period.end,
+    ]
+    if district_id is not None:
+        clauses.append(Report.district_id == district_id)
+    if instructor_id is not None:
+        clauses.append(Report.instructor_id == instructor_id)
+    return clauses
+
+
+def figures_query(
+    period: Period,
+    *group: Any,
+    district_id: int | None = None,
+    instructor_id: int | None = None,
+) -> Select[Any]:
+    """(*group, type, reports, person-times) of the scope's reports, grouped by `group` and type."""
+    return (
+        select(
+            *group,
+            Report.type,
+            func.count(Report.id),
+            func.coalesce(func.sum(Report.person_times), 0),
+        )
+        .where(*report_filter(period, district_id=district_id, instructor_id=instructor_id))
+        .group_by(*group, Report.type)
+    )
+
+
+def empty_figures() -> dict[str, TypeFigures]:
+    """A zero for every report type, in ReportType order."""
+    return {kind: TypeFigures() for kind in TYPES}
+
+
+async def grouped_figures(
+    session: AsyncSession,
+    period: Period,
+    *group: Any,
+    district_id: int | None = None,
+    instructor_id: int | None = None,
+) -> dict[tuple[Any, ...], dict[str, TypeFigures]]:
+    """Figures per type for each value of `group` (e.g. per district), types in order."""
+    query = figures_query(period, *group, district_id=district_id, instructor_id=instructor_id)
+    result: dict[tuple[Any, ...], dict[str, TypeFigures]] = {}
+    for row in await session.execute(query):
+        *key, kind, reports, person_times = row
+        figures = result.setdefault(tuple(key), empty_figures())
+        if kind in figures:
+            figures[kind] = TypeFigures(int(reports), int(person_times))
+    return result
+
+
+def active_in_scope(
+    period: Period, district_id: int | None, instructor_id: int | None
+) -> list[ColumnElement[bool]]:
+    """Active instructors of the scope (by home district) who had started by the period's end."""
+    clauses: list[ColumnElement[bool]] = [
+        Instructor.status == Status.ACTIVE.value,
+        or_(Instructor.start_date.is_(None), Instructor.start_date <= period.end),
+    ]
+    if district_id is not None:
+        clauses.append(Instructor.district_id == district_id)
+    if instructor_id is not None:
+        clauses.append(Instructor.id == instructor_id)
+    return clauses
+
+
+async def compute_stats(
+    session: AsyncSession,
+    period: Period,
+    *,
+    district_id: int | None = None,
+    instructor_id: int | None = None,
+    ranking: bool = False,
+) -> Stats:
+    """The figures of `period` for the city, a district (`district_id`) or one instructor."""
+    scope = {"district_id": district_id, "instructor_id": instructor_id}
+    stats = Stats(period=period, district_id=district_id, instructor_id=instructor_id)
+    if district_id is not None:
+        stats.district = await session.scalar(
+            select(District.name).where(District.id == district_id)
+        )
+
+    by_type = (await grouped_figures(session, period, **scope)).get((), empty_figures())
+    stats.by_type = by_type
+    stats.total_reports = sum(figures.reports for figures in by_type.values())
+    stats.total_person_times = sum(figures.person_times for figures in by_type.values())
+
+    distinct = select(
+        func.count(Report.enterprise_id.distinct()),
+        func.count(Report.target.distinct()),
+        func.count(Report.instructor_id.distinct()),
+    ).where(*report_filter(period, **scope))
+    enterprises, targets, instructors = (await session.execute(distinct)).one()
+    stats.enterprises_covered = int(enterprises)
+    stats.targets_covered = int(targets)
+    stats.active_instructors = int(instructors)
+
+    # Silent means no report at all in the period, wherever it was filed.
+    reported = exists().where(Report.instructor_id == Instructor.id, *report_filter(period))
+    silent = (
+        select(Instructor.id, Instructor.name, District.name)
+        .join(District, District.id == Instructor.district_id)
+        .where(*active_in_scope(period, district_id, instructor_id), ~reported)
+        .order_by(Instructor.district_id, Instructor.name, Instructor.id)
+    )
+    stats.silent_instructors = [
+        (int(id_), name, district) for id_, name, district in await session.execute(silent)
+    ]
+
+    if ranking and instructor_id is None:
+        stats.top, stats.bottom = await _ranking(session, period, district_id)
+    return stats
+
+
+async def _ranking(
+    session: AsyncSession, period: Period, district_id: int | None
+) -> tuple[list[InstructorFigures], list[InstructorFigures]]:
+    per_instructor = (
+        select(
+            Report.instructor_id.label("instructor_id"),
+            func.count(Report.id).label("reports"),
+            func.coalesce(func.sum(Report.person_times), 0).label("person_times"),
+        )
+        .where(*report_filter(period, district_id=district_id))
+        .group_by(Report.instructor_id)
+        .subquery()
+    )
+    reports = func.coalesce(per_instructor.c.reports, 0)
+    person_times = func.coalesce(per_instructor.c.person_times, 0)
+    base = (
+        select(Instructor.id, Instructor.name, District.name, reports, person_times)
+        .join(District, District.id == Instructor.district_id)
+        .outerjoin(per_instructor, per_instructor.c.instructor_id == Instructor.id)
+    )
+    top_query = (
+        base.where(per_instructor.c.instructor_id.is_not(None))
+        .order_by(reports.desc(), person_times.desc(), Instructor.name, Instructor.id)
+        .limit(RANKING_SIZE)
+    )
+    top = [_figures(row) for row in await session.execute(top_query)]
+    # Someone who reported in this scope belongs to it even after moving or leaving.
+    in_scope = or_(
+        and_(*active_in_scope(period, district_id, None)),
+        per_instructor.c.instructor_id.is_not(None),
+    )
+    bottom_query = base.where(in_scope).order_by(
+        reports, person_times, Instructor.name, Instructor.id
+    )
+    if top:
+        bottom_query = bottom_query.where(Instructor.id.not_in([figures.id for figures in top]))
+    bottom = [_figures(row) for row in await session.execute(bottom_query.limit(RANKING_SIZE))]
+    return top, bottom
+
+
+def _figures(row: Sequence[Any]) -> InstructorFigures:
+    id_, name, district, reports, person_times = row
+    return InstructorFigures(int(id_), name, district, int(reports), int(person_times))
+
+
+def month_of(session: AsyncSession, column: Any) -> ColumnElement[str]:
+    """A column's date as "YYYY-MM" in SQL, for SQLite and PostgreSQL alike."""
+    bind = session.get_bind()
+    if bind.dialect.name == "postgresql":
+        return func.to_char(column, literal_column("'YYYY-MM'"))
+    # Inline constants, not bound parameters: the expression must read the same in GROUP BY.
+    return func.strftime(literal_column("'%Y-%m'"), column)
+
+
+async def monthly_counts(
+    session: AsyncSession,
+    period: Period,
+    *,
+    district_id: int | None = None,
+    instructor_id: int | None = None,
+) -> list[tuple[str, str, int]]:
+    """(month "YYYY-MM", type, reports) for each month and type with reports, in order."""
+    month = month_of(session, Report.date).label("month")
+    query = (
+        select(month, Report.type, func.count(Report.id))
+        .where(*report_filter(period, district_id=district_id, instructor_id=instructor_id))
+        .group_by(month, Report.type)
+        .order_by(month, Report.type)
+    )
+    return [(str(m), str(kind), int(count)) for m, kind, count in await session.execute(query)]
+
+
+def stats_json(stats: Stats) -> dict[str, Any]:
+    """The figures as plain JSON-ready values, for `xieshang stats --json`."""
+
+    def person(figures: InstructorFigures) -> dict[str, Any]:
+        return {
+            "id": figures.id,
+            "name": figures.name,
+            "district": figures.district,
+            "reports": figures.reports,
+            "person_times": figures.person_times,
+        }
+
+    return {
+        "period": {
+            "key": stats.period.key,
+            "start": stats.period.start.isoformat(),
+            "end": stats.period.end.isoformat(),
+        },
+        "district_id": stats.district_id,
+        "district": stats.district,
+        "instructor_id": stats.instructor_id,
+        "by_type": {
+            kind: {"reports": figures.reports, "person_times": figures.person_times}
+            for kind, figures in stats.by_type.items()
+        },
+        "total_reports": stats.total_reports,
+        "total_person_times": stats.total_person_times,
+        "enterprises_covered": stats.enterprises_covered,
+        "targets_covered": stats.targets_covered,
+        "active_instructors": stats.active_instructors,
+        "silent_count": stats.silent_count,
+        "silent_instructors": [
+            {"id": id_, "name": name, "district": district}
+            for id_, name, district in stats.silent_instructors
+        ],
+        "top": [person(figures) for figures in stats.top],
+        "bottom": [person(figures) for figures in stats.bottom],
+    }
