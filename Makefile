@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint bench-roster clean
+.PHONY: run test lint bench-roster bench-reports clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "xieshang needs Python 3.11 or newer"'
@@ -32,6 +32,9 @@ test: lint
 
 bench-roster: $(VENV)/.installed-dev
 	$(BIN)/python -m bench.roster
+
+bench-reports: $(VENV)/.installed-dev
+	$(BIN)/python -m bench.reports
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
