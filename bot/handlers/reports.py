@@ -6,6 +6,7 @@ import logging
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, ReactionTypeEmoji, Update
 from telegram.error import Forbidden, TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
@@ -17,7 +18,7 @@ from bot.handlers.welcome import point_to_help
 from bot.texts import t
 from storage import conversations, groups, reports
 from storage.access import Identity
-from storage.models import Enterprise, Report, ReportSource, ReportType
+from storage.models import Enterprise, Instructor, Report, ReportSource, ReportType
 from storage.reports import ParsedReport, ReportProblem
 
 logger = logging.getLogger(__name__)
@@ -113,6 +114,34 @@ def _suggestions(report_id: int, options: list[tuple[int, str]]) -> InlineKeyboa
 # --- the one-line /report -----------------------------------------------------------------
 
 
+async def store_parsed(
+    session: AsyncSession,
+    instructor: Instructor,
+    parsed: ParsedReport,
+    source: ReportSource,
+    message: Message,
+    photo: str | None = None,
+) -> tuple[Report, reports.Match]:
+    """Stores a parsed report of `message` (once per message) with its enterprise matched."""
+    assert parsed.type is not None and parsed.target is not None and parsed.day is not None
+    match = await reports.match_enterprise(session, parsed.target)
+    stored, _ = await reports.create_report(
+        session,
+        instructor=await session.merge(instructor),
+        type=ReportType(parsed.type),
+        target=parsed.target,
+        enterprise=match.enterprise,
+        person_times=parsed.person_times or 0,
+        day=parsed.day,
+        note=parsed.note,
+        source=source,
+        chat_id=message.chat_id,
+        message_id=message.message_id,
+        photo_file_id=photo,
+    )
+    return stored, match
+
+
 @guard(role="registered", chat="private")
 async def report(update: Update, context: Context, who: Identity) -> None:
     """`/report 走访 维达纸业 5人次 …` records at once; `/report` alone starts the guided flow."""
@@ -132,19 +161,8 @@ async def report(update: Update, context: Context, who: Identity) -> None:
         return
     assert parsed.type is not None and parsed.target is not None and parsed.day is not None
     async with context.sessions.begin() as session:
-        match = await reports.match_enterprise(session, parsed.target)
-        stored, _ = await reports.create_report(
-            session,
-            instructor=await session.merge(who.instructor),
-            type=ReportType(parsed.type),
-            target=parsed.target,
-            enterprise=match.enterprise,
-            person_times=parsed.person_times or 0,
-            day=parsed.day,
-            note=parsed.note,
-            source=ReportSource.LINE,
-            chat_id=message.chat_id,
-            message_id=message.message_id,
+        stored, match = await store_parsed(
+            session, who.instructor, parsed, ReportSource.LINE, message
         )
         options = [(e.id, e.name) for e in match.suggestions]
     text = t(lang, "report.saved", summary=describe_report(lang, stored))
@@ -488,21 +506,7 @@ async def record_group_report(update: Update, context: Context) -> None:
     assert parsed.type is not None and parsed.target is not None and parsed.day is not None
     photo = message.photo[-1].file_id if message.photo else None
     async with context.sessions.begin() as session:
-        match = await reports.match_enterprise(session, parsed.target)
-        await reports.create_report(
-            session,
-            instructor=await session.merge(who.instructor),
-            type=ReportType(parsed.type),
-            target=parsed.target,
-            enterprise=match.enterprise,
-            person_times=parsed.person_times or 0,
-            day=parsed.day,
-            note=parsed.note,
-            source=ReportSource.GROUP,
-            chat_id=message.chat_id,
-            message_id=message.message_id,
-            photo_file_id=photo,
-        )
+        await store_parsed(session, who.instructor, parsed, ReportSource.GROUP, message, photo)
     try:
         # Groups allow 20 bot messages a minute: a reaction acknowledges without using one.
         await message.set_reaction(ReactionTypeEmoji("👍"))

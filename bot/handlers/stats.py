@@ -65,6 +65,14 @@ async def read_scope(context: Context, who: Identity, args: list[str]) -> Scope 
     return Scope(period, district_id, None, label or "")
 
 
+def name_list(lang: str, names: list[str]) -> str:
+    """The first NAMES_SHOWN names, and how many there are in all when that is more."""
+    shown = "、".join(names[:NAMES_SHOWN])
+    if len(names) > NAMES_SHOWN:
+        shown += t(lang, "list.more", count=len(names))
+    return shown
+
+
 def stats_text(lang: str, scope: Scope, figures: stats.Stats) -> str:
     lines = [t(lang, "stats.header", scope=scope.label, period=scope.period.key)]
     for kind in ReportType:
@@ -98,10 +106,7 @@ def stats_text(lang: str, scope: Scope, figures: stats.Stats) -> str:
         )
         silent = [name for _, name, _ in figures.silent_instructors]
         if silent:
-            shown = "、".join(silent[:NAMES_SHOWN])
-            if len(silent) > NAMES_SHOWN:
-                shown += t(lang, "coverage.more", count=len(silent))
-            lines.append(t(lang, "stats.silent_list", names=shown))
+            lines.append(t(lang, "stats.silent_list", names=name_list(lang, silent)))
 
         def ranked(items: list[stats.InstructorFigures]) -> str:
             return "；".join(
@@ -213,10 +218,7 @@ async def show_coverage(update: Update, context: Context, who: Identity) -> None
     ]
     names = [name for _, name, _ in result.not_visited]
     if names:
-        shown = "、".join(names[:NAMES_SHOWN])
-        if len(names) > NAMES_SHOWN:
-            shown += t(lang, "coverage.more", count=len(names))
-        lines.append(t(lang, "coverage.not_visited", names=shown))
+        lines.append(t(lang, "coverage.not_visited", names=name_list(lang, names)))
     await message.reply_text("\n".join(lines))
 
 

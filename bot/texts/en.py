@@ -314,7 +314,7 @@ MESSAGES: dict[str, str] = {
     "chart.file": "chart.png",
     "coverage.header": "🏭 {scope} visit round {start} to {end}: {visited}/{registered} enterprises visited",
     "coverage.not_visited": "Not visited yet: {names}",
-    "coverage.more": "… and {count} more",
+    "list.more": "… {count} in all",
     "coverage.none": "No enterprises registered in {scope} yet. Send me the enterprise spreadsheet to import it.",
     "import.reports_ok": "✅ Reports imported: {created} created, {unchanged} unchanged.",
     "field.date": "date",

@@ -273,7 +273,7 @@ MESSAGES: dict[str, str] = {
     "chart.file": "统计图.png",
     "coverage.header": "🏭 {scope} 本轮走访（{start} 至 {end}）：已走访 {visited}/{registered} 家企业",
     "coverage.not_visited": "尚未走访：{names}",
-    "coverage.more": "……等 {count} 家",
+    "list.more": "……共 {count} 个",
     "coverage.none": "{scope}还没有登记企业。把企业名录表格发给我即可导入。",
     "import.reports_ok": "✅ 工作动态已导入：新增 {created} 条，未变 {unchanged} 条。",
     "field.date": "日期",
