@@ -62,10 +62,10 @@ from storage.stats import (
     TYPES,
     TypeFigures,
     active_in_scope,
-    compute_stats,
     empty_figures,
     grouped_figures,
     report_filter,
+    silent_instructors,
 )
 
 REPORTS_SHEET = "工作动态"
@@ -98,21 +98,22 @@ REPORT_COLUMNS: tuple[str, ...] = (
     "人次",
     "备注",
 )
-INSTRUCTOR_COLUMNS: tuple[str, ...] = (
-    "指导员",
-    "所属区",
+# After the contract's columns (reports per type, 人次合计) come the person-times per type, so
+# the sheet itself shows figures like "180 person-times of guidance" without summing by hand.
+FIGURE_COLUMNS: tuple[str, ...] = (
     *(TYPE_LABELS[kind] for kind in TYPES),
     "人次合计",
+    *(f"{TYPE_LABELS[kind]}人次" for kind in TYPES),
 )
+INSTRUCTOR_COLUMNS: tuple[str, ...] = ("指导员", "所属区", *FIGURE_COLUMNS)
 DISTRICT_COLUMNS: tuple[str, ...] = (
     "所属区",
-    *(TYPE_LABELS[kind] for kind in TYPES),
-    "人次合计",
+    *FIGURE_COLUMNS,
     "指导员人数",
     "活跃指导员",
 )
 
-BATCH = 2000
+BATCH = 1000
 _REPORT_WIDTHS = (12, 10, 8, 8, 6, 30, 6, 50)
 
 
@@ -154,6 +155,15 @@ class _Writer:
     def append_reports(self, rows: Sequence[Sequence[Any]]) -> None:
         self.append(REPORTS_SHEET, (_report_row(row) for row in rows))
         self.rows += len(rows)
+
+    def discard(self) -> None:
+        """Closes a workbook that will not be saved, so no half-written sheet is left open."""
+        for sheet in self.sheets.values():
+            try:
+                sheet.close()
+                sheet._writer.cleanup()  # the temporary file behind a write-only sheet
+            except Exception:  # already closed, or never started: nothing to clean
+                continue
 
     def save(self, path: Path | None) -> bytes | None:
         if path is not None:
@@ -218,23 +228,27 @@ async def write_export(
             pending = asyncio.ensure_future(asyncio.to_thread(writer.append_reports, rows))
         if pending is not None:
             await pending
-    finally:
+
+        instructors = await instructor_summary(session, period, district_id=district_id)
+        await asyncio.to_thread(writer.append, INSTRUCTORS_SHEET, instructors)
+        districts = await district_summary(session, period, district_id=district_id)
+        await asyncio.to_thread(writer.append, DISTRICTS_SHEET, districts)
+        data = await asyncio.to_thread(writer.save, path)
+    except BaseException:
         if pending is not None and not pending.done():
             # Never leave a thread writing into a workbook nobody waits for.
             await asyncio.gather(pending, return_exceptions=True)
-
-    instructors = await instructor_summary(session, period, district_id=district_id)
-    await asyncio.to_thread(writer.append, INSTRUCTORS_SHEET, instructors)
-    districts = await district_summary(session, period, district_id=district_id)
-    await asyncio.to_thread(writer.append, DISTRICTS_SHEET, districts)
-    data = await asyncio.to_thread(writer.save, path)
+        await asyncio.to_thread(writer.discard)
+        raise
     return ExportResult(writer.rows, data)
 
 
 def _figures_cells(figures: Mapping[str, TypeFigures]) -> list[int]:
+    """The cells under FIGURE_COLUMNS."""
     return [
         *(figures[kind].reports for kind in TYPES),
         sum(item.person_times for item in figures.values()),
+        *(figures[kind].person_times for kind in TYPES),
     ]
 
 
@@ -258,9 +272,9 @@ async def instructor_summary(
         name = names[instructor_id]
         cells = [name, districts[report_district], *_figures_cells(per_type)]
         rows.append(((report_district, name, instructor_id), cells))
-    stats = await compute_stats(session, period, district_id=district_id)
     by_name = {name: id_ for id_, name in districts.items()}
-    for instructor_id, name, district in stats.silent_instructors:
+    silent = await silent_instructors(session, period, district_id=district_id)
+    for instructor_id, name, district in silent:
         cells = [name, district, *_figures_cells(empty_figures())]
         rows.append(((by_name[district], name, instructor_id), cells))
     rows.sort(key=lambda item: item[0])

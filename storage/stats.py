@@ -172,21 +172,34 @@ async def compute_stats(
     stats.targets_covered = int(targets)
     stats.active_instructors = int(instructors)
 
-    # Silent means no report at all in the period, wherever it was filed.
+    stats.silent_instructors = await silent_instructors(
+        session, period, district_id=district_id, instructor_id=instructor_id
+    )
+    if ranking and instructor_id is None:
+        stats.top, stats.bottom = await _ranking(session, period, district_id)
+    return stats
+
+
+async def silent_instructors(
+    session: AsyncSession,
+    period: Period,
+    *,
+    district_id: int | None = None,
+    instructor_id: int | None = None,
+) -> list[tuple[int, str, str]]:
+    """(id, name, district) of the scope's active instructors without any report in the period.
+
+    Silent means no report at all in the period, wherever it was filed; someone who had not
+    started by the period's end is not silent. Ordered by district, then name.
+    """
     reported = exists().where(Report.instructor_id == Instructor.id, *report_filter(period))
-    silent = (
+    query = (
         select(Instructor.id, Instructor.name, District.name)
         .join(District, District.id == Instructor.district_id)
         .where(*active_in_scope(period, district_id, instructor_id), ~reported)
         .order_by(Instructor.district_id, Instructor.name, Instructor.id)
     )
-    stats.silent_instructors = [
-        (int(id_), name, district) for id_, name, district in await session.execute(silent)
-    ]
-
-    if ranking and instructor_id is None:
-        stats.top, stats.bottom = await _ranking(session, period, district_id)
-    return stats
+    return [(int(id_), name, district) for id_, name, district in await session.execute(query)]
 
 
 async def _ranking(

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import insert, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.districts import district_ids
 from storage.models import (
@@ -18,8 +18,14 @@ from storage.models import (
     Level,
     Report,
     ReportSource,
+    ReportType,
     Status,
 )
+from storage.periods import parse_period
+
+GUIDANCE = ReportType.GUIDANCE.value
+TRAINING = ReportType.TRAINING.value
+Y2017 = parse_period("2017", date(2026, 11, 25))
 
 # (name, district, level, status, start date)
 PEOPLE: list[tuple[str, str, str, str, date | None]] = [
@@ -107,3 +113,45 @@ async def add_reports(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> 
     ]
     for start in range(0, len(values), 5000):
         await session.execute(insert(Report), values[start : start + 5000])
+
+
+def report(
+    world: World, name: str, day: date, kind: str, target: str, n: int, **extra: Any
+) -> dict[str, Any]:
+    """A report row for `add_reports`, linked to the enterprise `target` names if registered."""
+    return {
+        "instructor_id": world.people[name],
+        "date": day,
+        "type": kind,
+        "target": target,
+        "person_times": n,
+        "enterprise_id": world.enterprises.get(target),
+        **extra,
+    }
+
+
+async def seed_2017(sessions: async_sessionmaker[AsyncSession]) -> World:
+    """西城 in 2017: face-to-face guidance for 180 person-times and 3 trainings for 200, plus
+    reports that must not count: another district, other years, a deleted one."""
+    async with sessions.begin() as session:
+        world = await make_world(session)
+        deleted = datetime(2018, 1, 5, tzinfo=UTC)
+        await add_reports(
+            session,
+            [
+                report(world, "王建国", date(2017, 3, 2), GUIDANCE, "维达纸业（中国）", 60),
+                report(world, "王建国", date(2017, 6, 9), GUIDANCE, "金融街控股", 40),
+                report(world, "李红", date(2017, 9, 1), GUIDANCE, "维达纸业（中国）", 50),
+                report(world, "张伟", date(2017, 12, 31), GUIDANCE, "什刹海街道", 30),
+                report(world, "王建国", date(2017, 4, 20), TRAINING, "西城区总工会", 80),
+                report(world, "李红", date(2017, 1, 1), TRAINING, "德胜街道", 70),
+                report(world, "张伟", date(2017, 11, 11), TRAINING, "德胜科技", 50),
+                # Not counted for 西城 in 2017:
+                report(world, "赵敏", date(2017, 5, 5), GUIDANCE, "平谷桃业", 99),
+                report(world, "王建国", date(2016, 12, 31), GUIDANCE, "金融街控股", 7),
+                report(world, "李红", date(2018, 1, 1), TRAINING, "德胜街道", 11),
+                report(world, "李红", date(2017, 5, 5), GUIDANCE, "金融街控股", 500,
+                       deleted_at=deleted),
+            ],
+        )  # fmt: skip
+    return world

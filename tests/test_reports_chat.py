@@ -196,4 +196,3 @@ async def test_a_stranger_cannot_report(world: World, sessions: Sessions) -> Non
     """A stranger's /report is refused with how to join."""
     assert "还没有登记" in (await world.person(999).send("/report 走访 维达纸业")).text
     assert await stored(sessions) == []
-

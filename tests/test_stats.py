@@ -1,4 +1,5 @@
-"""Statistics: the seed's 2017 figures, scopes, deleted reports, silent instructors, rankings."""
+"""Statistics and coverage: the seed's 2017 figures, scopes, deleted reports, silent instructors,
+rankings, monthly counts, and the visit round."""
 
 from __future__ import annotations
 
@@ -6,58 +7,20 @@ import json
 from datetime import UTC, date, datetime
 from typing import Any
 
+import pytest
 from sqlalchemy import event, update
 
+from storage.coverage import coverage, visit_round
 from storage.db import Sessions
 from storage.models import Report, ReportType
 from storage.periods import parse_period
 from storage.stats import TYPES, TypeFigures, compute_stats, monthly_counts, stats_json
-from tests.reports_data import World, add_reports, make_world
+from tests.reports_data import Y2017, add_reports, make_world, report, seed_2017
 
 TODAY = date(2026, 11, 25)
-Y2017 = parse_period("2017", TODAY)
 GUIDANCE = ReportType.GUIDANCE.value
 TRAINING = ReportType.TRAINING.value
 VISIT = ReportType.VISIT.value
-
-
-def report(world: World, name: str, day: date, kind: str, target: str, n: int, **extra: Any) -> dict[str, Any]:  # fmt: skip
-    return {
-        "instructor_id": world.people[name],
-        "date": day,
-        "type": kind,
-        "target": target,
-        "person_times": n,
-        "enterprise_id": world.enterprises.get(target),
-        **extra,
-    }
-
-
-async def seed_2017(sessions: Sessions) -> World:
-    """西城 in 2017: face-to-face guidance for 180 person-times and 3 trainings for 200, plus
-    reports that must not count: another district, other years, a deleted one."""
-    async with sessions.begin() as session:
-        world = await make_world(session)
-        deleted = datetime(2018, 1, 5, tzinfo=UTC)
-        await add_reports(
-            session,
-            [
-                report(world, "王建国", date(2017, 3, 2), GUIDANCE, "维达纸业（中国）", 60),
-                report(world, "王建国", date(2017, 6, 9), GUIDANCE, "金融街控股", 40),
-                report(world, "李红", date(2017, 9, 1), GUIDANCE, "维达纸业（中国）", 50),
-                report(world, "张伟", date(2017, 12, 31), GUIDANCE, "什刹海街道", 30),
-                report(world, "王建国", date(2017, 4, 20), TRAINING, "西城区总工会", 80),
-                report(world, "李红", date(2017, 1, 1), TRAINING, "德胜街道", 70),
-                report(world, "张伟", date(2017, 11, 11), TRAINING, "德胜科技", 50),
-                # Not counted for 西城 in 2017:
-                report(world, "赵敏", date(2017, 5, 5), GUIDANCE, "平谷桃业", 99),
-                report(world, "王建国", date(2016, 12, 31), GUIDANCE, "金融街控股", 7),
-                report(world, "李红", date(2018, 1, 1), TRAINING, "德胜街道", 11),
-                report(world, "李红", date(2017, 5, 5), GUIDANCE, "金融街控股", 500,
-                       deleted_at=deleted),
-            ],
-        )  # fmt: skip
-    return world
 
 
 async def test_seed_figures_are_reproduced(sessions: Sessions) -> None:
@@ -68,7 +31,7 @@ async def test_seed_figures_are_reproduced(sessions: Sessions) -> None:
     assert list(stats.by_type) == list(TYPES)
     assert stats.by_type[GUIDANCE] == TypeFigures(reports=4, person_times=180)
     assert stats.by_type[TRAINING] == TypeFigures(reports=3, person_times=200)
-    assert all(stats.by_type[kind] == TypeFigures(0, 0) for kind in TYPES[3:] + (VISIT,))
+    assert all(stats.by_type[kind] == TypeFigures(0, 0) for kind in (*TYPES[3:], VISIT))
     assert (stats.total_reports, stats.total_person_times) == (7, 380)
     assert stats.district == "西城"
     assert stats.enterprises_covered == 3  # 维达纸业, 金融街控股, 德胜科技
@@ -154,9 +117,7 @@ async def test_silent_instructors(sessions: Sessions) -> None:
     started are not."""
     world = await seed_2017(sessions)
     async with sessions.begin() as session:
-        await add_reports(
-            session, [report(world, "李红", date(2026, 11, 3), VISIT, "德胜科技", 2)]
-        )
+        await add_reports(session, [report(world, "李红", date(2026, 11, 3), VISIT, "德胜科技", 2)])
     month = parse_period("本月", TODAY)
     async with sessions() as session:
         xicheng = await compute_stats(session, month, district_id=world.districts["西城"])
@@ -229,7 +190,7 @@ async def test_figures_come_from_sql_aggregates(sessions: Sessions) -> None:
         def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
             statements.append(statement)
 
-        sync_engine = engine.sync_engine  # type: ignore[union-attr]
+        sync_engine = engine.sync_engine
         event.listen(sync_engine, "before_cursor_execute", record)
         try:
             stats = await compute_stats(
@@ -243,3 +204,52 @@ async def test_figures_come_from_sql_aggregates(sessions: Sessions) -> None:
     for statement in statements:
         assert "reports.note" not in statement and "reports.photo_file_id" not in statement
     assert any("GROUP BY" in statement for statement in statements)
+
+
+@pytest.mark.parametrize(
+    ("today", "start", "end"),
+    [
+        (date(2026, 1, 1), date(2026, 1, 1), date(2026, 6, 30)),
+        (date(2026, 6, 30), date(2026, 1, 1), date(2026, 6, 30)),
+        (date(2026, 7, 1), date(2026, 7, 1), date(2026, 12, 31)),
+        (date(2026, 12, 31), date(2026, 7, 1), date(2026, 12, 31)),
+    ],
+)
+def test_visit_rounds_are_half_years(today: date, start: date, end: date) -> None:
+    """The visit round is the first or the second half of the year."""
+    assert visit_round(today) == (start, end)
+
+
+async def test_coverage_counts_visited_enterprises_of_the_round(sessions: Sessions) -> None:
+    """Only a linked, undeleted visit in the current round covers an enterprise."""
+    async with sessions.begin() as session:
+        world = await make_world(session)
+        gone = datetime(2026, 10, 1, tzinfo=UTC)
+        await add_reports(
+            session,
+            [
+                report(world, "王建国", date(2026, 7, 1), VISIT, "维达纸业（中国）", 3),
+                report(world, "李红", date(2026, 11, 2), VISIT, "维达纸业（中国）", 1),
+                report(world, "李红", date(2026, 8, 8), GUIDANCE, "金融街控股", 9),
+                report(world, "李红", date(2026, 6, 30), VISIT, "金融街控股", 2),
+                report(world, "张伟", date(2026, 9, 9), VISIT, "德胜科技", 2, deleted_at=gone),
+                # A visit by a 平谷 instructor covers the 西城 enterprise it visited.
+                report(world, "赵敏", date(2026, 10, 10), VISIT, "德胜科技", 1),
+                report(world, "王建国", date(2026, 9, 1), VISIT, "某街道", 1),  # not linked
+            ],
+        )  # fmt: skip
+    async with sessions() as session:
+        xicheng = await coverage(session, district_id=world.districts["西城"], today=TODAY)
+        city = await coverage(session, district_id=None, today=TODAY)
+        pinggu = await coverage(session, district_id=world.districts["平谷"], today=TODAY)
+        first_half = await coverage(
+            session, district_id=world.districts["西城"], today=date(2026, 3, 1)
+        )
+    assert (xicheng.round_start, xicheng.round_end) == (date(2026, 7, 1), date(2026, 12, 31))
+    assert xicheng.round_key == "2026-H2"
+    assert (xicheng.registered, xicheng.visited) == (3, 2)
+    assert xicheng.not_visited == [(world.enterprises["金融街控股"], "金融街控股", "西城")]
+    assert (city.registered, city.visited) == (4, 2)
+    assert [name for _, name, _ in city.not_visited] == ["金融街控股", "平谷桃业"]
+    assert (pinggu.registered, pinggu.visited) == (1, 0)
+    assert (first_half.registered, first_half.visited) == (3, 1)  # 金融街控股 on 30 June
