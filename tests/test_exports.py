@@ -61,7 +61,7 @@ def by_name(rows: list[tuple[Any, ...]], column: int = 0) -> dict[Any, dict[str,
 
 
 async def test_sheets_and_columns_are_as_specified(sessions: Sessions) -> None:
-    """The workbook has the contract's sheets and columns; summaries add 人次 per type after them."""
+    """The workbook has the contract's sheets and columns; summaries add 人次 per type."""
     await seed_2017(sessions)
     sheets = read(await export(sessions, district="西城"))
     assert list(sheets) == ["工作动态", "指导员汇总", "各区汇总"]
