@@ -20,6 +20,7 @@ from bot.context import Context, XieshangApp
 from bot.guards import who_is
 from bot.handlers import (
     admins,
+    districts,
     groups,
     invites,
     people,
@@ -106,7 +107,18 @@ def build_application(
     application.bot_data["sessions"] = sessions
 
     # reports last: its handler for plain private text feeds guided flows, else points to /help.
-    for module in (welcome, profile, invites, people, admins, groups, uploads, stats, reports):
+    for module in (
+        welcome,
+        profile,
+        invites,
+        people,
+        admins,
+        districts,
+        groups,
+        uploads,
+        stats,
+        reports,
+    ):
         application.add_handlers(module.HANDLERS)
     # Last in group 0, so that every feature's handlers had their chance: unknown commands and
     # stray text in private chats get a pointer to /help instead of silence.

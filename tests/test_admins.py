@@ -151,3 +151,15 @@ async def test_a_district_admin_cannot_invite_for_another_district(world: World)
     assert "只能管理西城区" in (await admin.send("/invite 赵敏 平谷")).text
     assert "没有找到指导员“赵敏”" in (await admin.send("/invite 赵敏")).text
     assert "生成新的邀请" in (await admin.send("/invite 李红")).text
+
+
+async def test_hq_adds_a_district_once(world: World, sessions: Sessions) -> None:
+    """HQ adds a 17th district; adding it again or by its long name adds nothing."""
+    hq = world.person(HQ_ID)
+    assert "共 16 个区" in (await hq.send("/districts")).text
+    assert "已添加“亦庄”" in (await hq.send("/districts add 亦庄")).text
+    assert "已经在列表中" in (await hq.send("/districts add 亦庄区")).text
+    assert "共 17 个区" in (await hq.send("/districts")).text
+    await hq.send("/admin add 2001 district 亦庄")
+    assert "仅限市总工会管理员" in (await world.person(2001).send("/districts add 燕山")).text
+    assert "共 17 个区" in (await hq.send("/districts")).text

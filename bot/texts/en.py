@@ -325,4 +325,9 @@ MESSAGES: dict[str, str] = {
     "import.error.unknown_instructor": "no instructor “{value}” (import the roster first)",
     "import.error.unknown_type": "“{value}” is not a report type",
     "cli.exported": "Exported {count} report(s) to {path}",
+    "cmd.districts": "Districts (HQ adds one with /districts add <name>)",
+    "districts.list": "{count} districts: {names}",
+    "districts.usage": "Usage: /districts to list; /districts add <name> to add one (HQ only)",
+    "districts.added": "✅ “{name}” added.",
+    "districts.exists": "“{name}” is already listed; nothing added.",
 }

@@ -284,4 +284,9 @@ MESSAGES: dict[str, str] = {
     "import.error.unknown_instructor": "找不到指导员“{value}”（请先导入花名册）",
     "import.error.unknown_type": "“{value}”不是工作动态类型",
     "cli.exported": "已导出 {count} 条工作动态到 {path}",
+    "cmd.districts": "区列表（HQ 可添加：/districts add 名称）",
+    "districts.list": "共 {count} 个区：{names}",
+    "districts.usage": "用法：/districts 查看；/districts add 名称 添加（仅限市总工会管理员）",
+    "districts.added": "✅ 已添加“{name}”。",
+    "districts.exists": "“{name}”已经在列表中，没有重复添加。",
 }
