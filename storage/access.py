@@ -52,16 +52,25 @@ class Identity:
 
 async def identify(session: AsyncSession, telegram_id: int, hq_ids: frozenset[int]) -> Identity:
     """Looks up the role of `telegram_id`: HQ_ADMIN_IDS first, then admins, then instructors."""
-    user = await session.get(TelegramUser, telegram_id)
-    language = user.language if user else None
+    # Every update asks this: two round trips, the instructor and (language, admin id) together.
     instructor = (
         await session.scalars(select(Instructor).where(Instructor.telegram_id == telegram_id))
     ).first()
     if instructor is not None and instructor.status == Status.ENDED.value:
         instructor = None
+    language, admin_id = (
+        await session.execute(
+            select(
+                select(TelegramUser.language)
+                .where(TelegramUser.telegram_id == telegram_id)
+                .scalar_subquery(),
+                select(Admin.id).where(Admin.telegram_id == telegram_id).scalar_subquery(),
+            )
+        )
+    ).one()
     if telegram_id in hq_ids:
         return Identity(telegram_id, HQ, instructor=instructor, language=language)
-    admin = (await session.scalars(select(Admin).where(Admin.telegram_id == telegram_id))).first()
+    admin = await session.get(Admin, admin_id) if admin_id is not None else None
     if admin is not None:
         return Identity(
             telegram_id,

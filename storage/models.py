@@ -108,10 +108,8 @@ class Instructor(Base):
     updated_at: Mapped[datetime] = mapped_column(server_default=func.now(), onupdate=func.now())
 
     district: Mapped[District] = relationship(lazy="joined")
-    # Self-referential eager loading needs a depth: one level is the mentor, not their mentor.
-    mentor: Mapped[Instructor | None] = relationship(
-        remote_side=[id], lazy="selectin", join_depth=1
-    )
+    # Loaded only where asked for (selectinload): every identify() would pay a query otherwise.
+    mentor: Mapped[Instructor | None] = relationship(remote_side=[id], lazy="raise")
 
 
 class Invite(Base):

@@ -489,10 +489,6 @@ async def create_report(
     matched enterprise's name. Raises ReportProblem for a blank or too long target, a count
     out of range or a too long note; the day is not checked (history imports are older).
     """
-    if chat_id is not None and message_id is not None:
-        existing = await _report_at(session, chat_id, message_id)
-        if existing is not None:
-            return existing, False
     target = enterprise.name if enterprise is not None else target.strip()
     note = note.strip() or None if note is not None else None
     problems = _shape_problems(target=target, person_times=person_times, note=note)

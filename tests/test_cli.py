@@ -26,6 +26,7 @@ import pytest
 from alembic.script import ScriptDirectory
 from openpyxl import load_workbook
 from sqlalchemy import func, inspect, select, text
+from sqlalchemy.orm import selectinload
 
 from bot.settings import Settings
 from storage import db, roster
@@ -301,7 +302,13 @@ async def roster_in(url: str) -> list[tuple[Any, ...]]:
     engine = db.create_engine(url)
     try:
         async with db.create_sessions(engine)() as session:
-            people = (await session.scalars(select(Instructor).order_by(Instructor.id))).all()
+            people = (
+                await session.scalars(
+                    select(Instructor)
+                    .options(selectinload(Instructor.mentor))
+                    .order_by(Instructor.id)
+                )
+            ).all()
             invites = (await session.execute(select(Invite.instructor_id, Invite.code))).all()
             return [
                 (

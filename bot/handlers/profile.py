@@ -15,7 +15,7 @@ from storage.access import Identity, set_language
 from storage.models import Instructor
 
 
-def profile_text(lang: str, instructor: Instructor) -> str:
+def profile_text(lang: str, instructor: Instructor, mentor: str | None) -> str:
     none = t(lang, "none")
     return t(
         lang,
@@ -28,7 +28,7 @@ def profile_text(lang: str, instructor: Instructor) -> str:
         industries="、".join(instructor.industries or []) or none,
         skills="、".join(instructor.skills or []) or none,
         start_date=instructor.start_date.isoformat() if instructor.start_date else none,
-        mentor=instructor.mentor.name if instructor.mentor else none,
+        mentor=mentor or none,
         phone=instructor.phone or none,
         status=t(lang, f"status.{instructor.status}"),
     )
@@ -43,7 +43,12 @@ async def show_me(update: Update, context: Context, who: Identity) -> None:
     if who.is_admin:
         parts.append(t(lang, "me.admin", role=role_name(lang, who), telegram_id=who.telegram_id))
     if who.instructor is not None:
-        parts.append(profile_text(lang, who.instructor))
+        mentor = None
+        if who.instructor.mentor_id is not None:
+            async with context.sessions() as session:
+                found = await session.get(Instructor, who.instructor.mentor_id)
+                mentor = found.name if found else None
+        parts.append(profile_text(lang, who.instructor, mentor))
     if not parts:
         parts.append(t(lang, "me.stranger", telegram_id=who.telegram_id))
     await update.effective_message.reply_text("\n\n".join(parts))

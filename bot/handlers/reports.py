@@ -127,7 +127,7 @@ async def store_parsed(
     match = await reports.match_enterprise(session, parsed.target)
     stored, _ = await reports.create_report(
         session,
-        instructor=await session.merge(instructor),
+        instructor=instructor,
         type=ReportType(parsed.type),
         target=parsed.target,
         enterprise=match.enterprise,
@@ -353,7 +353,7 @@ async def _finish(context: Context, who: Identity) -> str:
             enterprise = await session.get(Enterprise, int(data["enterprise_id"]))
         stored, _ = await reports.create_report(
             session,
-            instructor=await session.merge(who.instructor),
+            instructor=who.instructor,
             type=ReportType(data["type"]),
             target=data["target"],
             enterprise=enterprise,
