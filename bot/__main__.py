@@ -232,6 +232,9 @@ def _serve(settings: Settings, webhook: bool) -> None:
     application = build_application(settings, db.create_sessions(engine))
 
     async def dispose(_: object) -> None:
+        from bot import offload
+
+        offload.shutdown()
         await engine.dispose()
 
     application.post_shutdown = dispose

@@ -6,6 +6,7 @@ the local stand-in (tests/standin.py), whose recorded calls are what the user wo
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import time
 from dataclasses import dataclass, field
@@ -161,7 +162,11 @@ class World:
         """Feeds one update through the real Application and collects what it said in `chat`."""
         update = {"update_id": next(_update_ids), **update}
         before = len(self.standin.calls)
+        tasks = asyncio.all_tasks()
         await self.app.process_update(Update.de_json(update, self.app.bot))
+        # Handlers registered with block=False run as tasks: wait for what this update started.
+        started = asyncio.all_tasks() - tasks - {asyncio.current_task()}
+        await asyncio.gather(*started)
         new = self.standin.calls[before:]
         said = [c for c in new if _chat_of(c) == chat.id]
         alerts = [

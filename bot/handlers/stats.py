@@ -9,11 +9,11 @@ from datetime import datetime
 from telegram import Update
 from telegram.ext import CommandHandler
 
-from bot import charts
+from bot import charts, offload
 from bot.context import Context, Handlers
 from bot.guards import guard, refuse_district
 from bot.texts import t
-from storage import coverage, districts, exports, stats
+from storage import coverage, districts, stats
 from storage.access import Identity
 from storage.models import ReportType
 from storage.periods import Period, PeriodProblem, looks_like_period, parse_period
@@ -152,8 +152,9 @@ async def send_export(update: Update, context: Context, who: Identity) -> None:
         await message.reply_text(scope)
         return
     await message.reply_text(t(lang, "export.working"))
-    async with context.sessions() as session:
-        result = await exports.write_export(session, scope.period, district_id=scope.district_id)
+    result = await offload.export_workbook(
+        context.settings.database_url, scope.period, district_id=scope.district_id
+    )
     assert result.data is not None
     await message.reply_document(
         result.data,
@@ -224,7 +225,9 @@ async def show_coverage(update: Update, context: Context, who: Identity) -> None
 
 HANDLERS: Handlers = [
     CommandHandler("stats", show_stats),
-    CommandHandler("export", send_export),
-    CommandHandler("chart", send_chart),
+    # block=False: PTB handles updates one at a time; these run as tasks so that other users'
+    # commands are answered while a workbook or a chart is being built.
+    CommandHandler("export", send_export, block=False),
+    CommandHandler("chart", send_chart, block=False),
     CommandHandler("coverage", show_coverage),
 ]
