@@ -42,6 +42,7 @@ from storage.districts import district_ids, find_district, list_districts
 from storage.enterprises import normalize_enterprise_name
 from storage.models import District, Enterprise, Instructor, Level, Report, ReportSource, ReportType
 from storage.periods import Period
+from storage.rollups import count_reports
 from storage.roster import LEVELS, normalize_name
 from storage.spreadsheets import (
     Cell,
@@ -586,5 +587,6 @@ async def import_reports(
         )
     for chunk in _chunks(new, 1000):
         await session.execute(insert(Report), list(chunk))
+    await count_reports(session, new)
     result.created = len(new)
     return result

@@ -249,6 +249,42 @@ class Report(Base):
     enterprise: Mapped[Enterprise | None] = relationship(lazy="joined")
 
 
+class ReportMonthTotal(Base):
+    """Counted (not deleted) reports per month, district filed in, instructor and type.
+
+    Kept up to date by storage.rollups on every write of a report, so that statistics of
+    whole months read these few rows instead of every report. Rows may fall to zero.
+    """
+
+    __tablename__ = "report_month_totals"
+
+    month: Mapped[date] = mapped_column(Date, primary_key=True)  # the first day of the month
+    district_id: Mapped[int] = mapped_column(
+        ForeignKey("districts.id"), primary_key=True, autoincrement=False
+    )
+    instructor_id: Mapped[int] = mapped_column(
+        ForeignKey("instructors.id"), primary_key=True, autoincrement=False
+    )
+    type: Mapped[str] = mapped_column(_enum(ReportType), primary_key=True)
+    reports: Mapped[int] = mapped_column(Integer, default=0)
+    person_times: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ReportMonthEnterprise(Base):
+    """Counted reports per month, district filed in and linked enterprise (for coverage)."""
+
+    __tablename__ = "report_month_enterprises"
+
+    month: Mapped[date] = mapped_column(Date, primary_key=True)
+    district_id: Mapped[int] = mapped_column(
+        ForeignKey("districts.id"), primary_key=True, autoincrement=False
+    )
+    enterprise_id: Mapped[int] = mapped_column(
+        ForeignKey("enterprises.id"), primary_key=True, autoincrement=False
+    )
+    reports: Mapped[int] = mapped_column(Integer, default=0)
+
+
 class ReportRevision(Base):
     """What an edit or a deletion replaced: the report's fields before the change."""
 

@@ -36,6 +36,7 @@ from storage.models import (
     ReportType,
     Status,
 )
+from storage.rollups import count_report, counted_of, recount_report
 
 TYPE_LABELS_ZH: dict[ReportType, str] = {
     ReportType.VISIT: "走访",
@@ -524,6 +525,7 @@ async def create_report(
         existing = await _report_at(session, chat_id, message_id)
         assert existing is not None
         return existing, False
+    await count_report(session, values, 1)
     return await session.get_one(Report, report_id), True
 
 
@@ -633,9 +635,11 @@ async def edit_report(
             changed_at=now,
         )
     )
+    old_counted = counted_of(report)
     for name in FIELDS:
         setattr(report, name, new[name])
     await session.flush()
+    await recount_report(session, old_counted, counted_of(report))
     # The relationship still names the old enterprise until reloaded.
     await session.refresh(report, ["enterprise"])
     return outcome
@@ -662,6 +666,7 @@ async def delete_report(
     )
     report.deleted_at = now
     await session.flush()
+    await count_report(session, counted_of(report), -1)
     return outcome
 
 

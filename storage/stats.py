@@ -5,18 +5,42 @@ a scope; nothing loads reports into Python. The same queries serve /stats, `xies
 and the export's summary sheets. Deleted reports never count. A report counts for the
 district it was filed in (`Report.district_id`, the reporter's district at the time), so
 figures stay true when an instructor moves.
+
+A period of whole months (a month, quarter or year) in the city or a district is read from
+the monthly rollups (storage.rollups: report_month_totals, report_month_enterprises), which
+every write keeps exact; other periods (weeks, day ranges) and an instructor's own figures
+are read from the reports. Both give the same figures.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, exists, func, literal_column, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    case,
+    exists,
+    func,
+    literal_column,
+    or_,
+    select,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import District, Instructor, Report, ReportType, Status
+from storage.models import (
+    District,
+    Instructor,
+    Report,
+    ReportMonthEnterprise,
+    ReportMonthTotal,
+    ReportType,
+    Status,
+)
 from storage.periods import Period
 
 TYPES: tuple[str, ...] = tuple(kind.value for kind in ReportType)
@@ -57,7 +81,6 @@ class Stats:
     total_reports: int = 0
     total_person_times: int = 0
     enterprises_covered: int = 0
-    targets_covered: int = 0
     active_instructors: int = 0
     silent_instructors: list[tuple[int, str, str]] = field(default_factory=list)
     top: list[InstructorFigures] = field(default_factory=list)
@@ -141,6 +164,32 @@ def active_in_scope(
     return clauses
 
 
+def month_aligned(period: Period) -> bool:
+    """Tells whether the period is whole months: from a 1st to the last day of a month."""
+    return (
+        period.start <= period.end
+        and period.start.day == 1
+        and (period.end + timedelta(days=1)).day == 1
+    )
+
+
+def uses_rollups(period: Period, instructor_id: int | None) -> bool:
+    """Whole months in the city or a district are read from the monthly rollups."""
+    return instructor_id is None and month_aligned(period)
+
+
+def rollup_filter(
+    table: type[ReportMonthTotal] | type[ReportMonthEnterprise],
+    period: Period,
+    district_id: int | None,
+) -> list[ColumnElement[bool]]:
+    """The WHERE clauses that pick a month-aligned period's rollup rows in a scope."""
+    clauses: list[ColumnElement[bool]] = [table.month >= period.start, table.month <= period.end]
+    if district_id is not None:
+        clauses.append(table.district_id == district_id)
+    return clauses
+
+
 async def compute_stats(
     session: AsyncSession,
     period: Period,
@@ -148,36 +197,146 @@ async def compute_stats(
     district_id: int | None = None,
     instructor_id: int | None = None,
     ranking: bool = False,
+    rollups: bool = True,
 ) -> Stats:
-    """The figures of `period` for the city, a district (`district_id`) or one instructor."""
+    """The figures of `period` for the city, a district (`district_id`) or one instructor.
+
+    Whole months in the city or a district come from the monthly rollups; `rollups=False`
+    reads the reports instead (the same figures, slower).
+    """
     scope = {"district_id": district_id, "instructor_id": instructor_id}
     stats = Stats(period=period, district_id=district_id, instructor_id=instructor_id)
     if district_id is not None:
         stats.district = await session.scalar(
             select(District.name).where(District.id == district_id)
         )
+    from_rollups = rollups and uses_rollups(period, instructor_id)
+
+    if from_rollups:
+        await _stats_from_rollups(session, stats, ranking=ranking)
+        return stats
 
     by_type = (await grouped_figures(session, period, **scope)).get((), empty_figures())
     stats.by_type = by_type
     stats.total_reports = sum(figures.reports for figures in by_type.values())
     stats.total_person_times = sum(figures.person_times for figures in by_type.values())
 
-    distinct = select(
+    covered = select(
         func.count(Report.enterprise_id.distinct()),
-        func.count(Report.target.distinct()),
         func.count(Report.instructor_id.distinct()),
     ).where(*report_filter(period, **scope))
-    enterprises, targets, instructors = (await session.execute(distinct)).one()
+    enterprises, instructors = (await session.execute(covered)).one()
     stats.enterprises_covered = int(enterprises)
-    stats.targets_covered = int(targets)
     stats.active_instructors = int(instructors)
 
     stats.silent_instructors = await silent_instructors(
         session, period, district_id=district_id, instructor_id=instructor_id
     )
     if ranking and instructor_id is None:
-        stats.top, stats.bottom = await _ranking(session, period, district_id)
+        per_instructor = _reports_per_instructor(period, district_id)
+        stats.top, stats.bottom = await _ranking(session, period, district_id, per_instructor)
     return stats
+
+
+async def _stats_from_rollups(session: AsyncSession, stats: Stats, *, ranking: bool) -> None:
+    """Fills the figures of a whole-month period in the city or a district from the rollups.
+
+    One GROUP BY (instructor, type) over the rollup rows gives the figures per type, per
+    instructor and the number who reported; the ranking orders those few rows in Python,
+    with the instructors' name order taken from SQL so that it matches the reports path.
+    """
+    period, district_id = stats.period, stats.district_id
+    query = (
+        select(
+            ReportMonthTotal.instructor_id,
+            ReportMonthTotal.type,
+            func.sum(ReportMonthTotal.reports),
+            func.sum(ReportMonthTotal.person_times),
+        )
+        .where(*rollup_filter(ReportMonthTotal, period, district_id))
+        .group_by(ReportMonthTotal.instructor_id, ReportMonthTotal.type)
+    )
+    by_type = {kind: [0, 0] for kind in TYPES}
+    per_instructor: dict[int, list[int]] = {}
+    for instructor_id, kind, reports, person_times in await session.execute(query):
+        reports, person_times = int(reports or 0), int(person_times or 0)
+        if not reports:
+            continue
+        if kind in by_type:
+            by_type[kind][0] += reports
+            by_type[kind][1] += person_times
+        figures = per_instructor.setdefault(int(instructor_id), [0, 0])
+        figures[0] += reports
+        figures[1] += person_times
+    stats.by_type = {kind: TypeFigures(*figures) for kind, figures in by_type.items()}
+    stats.total_reports = sum(figures.reports for figures in stats.by_type.values())
+    stats.total_person_times = sum(figures.person_times for figures in stats.by_type.values())
+    stats.active_instructors = len(per_instructor)
+
+    covered = select(func.count(ReportMonthEnterprise.enterprise_id.distinct())).where(
+        *rollup_filter(ReportMonthEnterprise, period, district_id),
+        ReportMonthEnterprise.reports > 0,
+    )
+    stats.enterprises_covered = int(await session.scalar(covered) or 0)
+
+    stats.silent_instructors = await silent_instructors(session, period, district_id=district_id)
+    if ranking:
+        stats.top, stats.bottom = await _ranking_of(session, period, district_id, per_instructor)
+
+
+async def _ranking_of(
+    session: AsyncSession,
+    period: Period,
+    district_id: int | None,
+    per_instructor: dict[int, list[int]],
+) -> tuple[list[InstructorFigures], list[InstructorFigures]]:
+    """The ranking of `_ranking`, from (reports, person-times) per instructor who reported."""
+    in_scope = case((and_(*active_in_scope(period, district_id, None)), 1), else_=0)
+    query = (
+        select(Instructor.id, Instructor.name, District.name, in_scope)
+        .join(District, District.id == Instructor.district_id)
+        .order_by(Instructor.name, Instructor.id)
+    )
+    people = [
+        (position, int(id_), name, district, bool(active))
+        for position, (id_, name, district, active) in enumerate(await session.execute(query))
+    ]
+
+    def figures(id_: int, name: str, district: str) -> InstructorFigures:
+        reports, person_times = per_instructor.get(id_, (0, 0))
+        return InstructorFigures(id_, name, district, reports, person_times)
+
+    reported = [
+        (position, figures(id_, name, district))
+        for position, id_, name, district, _ in people
+        if id_ in per_instructor
+    ]
+    reported.sort(key=lambda item: (-item[1].reports, -item[1].person_times, item[0]))
+    top = [item for _, item in reported[:RANKING_SIZE]]
+    taken = {item.id for item in top}
+    # Someone who reported in this scope belongs to it even after moving or leaving.
+    candidates = [
+        (position, figures(id_, name, district))
+        for position, id_, name, district, active in people
+        if (active or id_ in per_instructor) and id_ not in taken
+    ]
+    candidates.sort(key=lambda item: (item[1].reports, item[1].person_times, item[0]))
+    bottom = [item for _, item in candidates[:RANKING_SIZE]]
+    return top, bottom
+
+
+def _reports_per_instructor(period: Period, district_id: int | None) -> Any:
+    """(instructor_id, reports, person_times) of those who reported in the scope."""
+    return (
+        select(
+            Report.instructor_id.label("instructor_id"),
+            func.count(Report.id).label("reports"),
+            func.coalesce(func.sum(Report.person_times), 0).label("person_times"),
+        )
+        .where(*report_filter(period, district_id=district_id))
+        .group_by(Report.instructor_id)
+        .subquery()
+    )
 
 
 async def silent_instructors(
@@ -203,18 +362,8 @@ async def silent_instructors(
 
 
 async def _ranking(
-    session: AsyncSession, period: Period, district_id: int | None
+    session: AsyncSession, period: Period, district_id: int | None, per_instructor: Any
 ) -> tuple[list[InstructorFigures], list[InstructorFigures]]:
-    per_instructor = (
-        select(
-            Report.instructor_id.label("instructor_id"),
-            func.count(Report.id).label("reports"),
-            func.coalesce(func.sum(Report.person_times), 0).label("person_times"),
-        )
-        .where(*report_filter(period, district_id=district_id))
-        .group_by(Report.instructor_id)
-        .subquery()
-    )
     reports = func.coalesce(per_instructor.c.reports, 0)
     person_times = func.coalesce(per_instructor.c.person_times, 0)
     base = (
@@ -262,8 +411,25 @@ async def monthly_counts(
     *,
     district_id: int | None = None,
     instructor_id: int | None = None,
+    rollups: bool = True,
 ) -> list[tuple[str, str, int]]:
-    """(month "YYYY-MM", type, reports) for each month and type with reports, in order."""
+    """(month "YYYY-MM", type, reports) for each month and type with reports, in order.
+
+    Whole months in the city or a district come from the monthly rollups unless `rollups`
+    is False.
+    """
+    if rollups and uses_rollups(period, instructor_id):
+        rollup_month = month_of(session, ReportMonthTotal.month).label("month")
+        reports = func.sum(ReportMonthTotal.reports)
+        rollup_query = (
+            select(rollup_month, ReportMonthTotal.type, reports)
+            .where(*rollup_filter(ReportMonthTotal, period, district_id))
+            .group_by(rollup_month, ReportMonthTotal.type)
+            .having(reports > 0)
+            .order_by(rollup_month, ReportMonthTotal.type)
+        )
+        rows = await session.execute(rollup_query)
+        return [(str(m), str(kind), int(count)) for m, kind, count in rows]
     month = month_of(session, Report.date).label("month")
     query = (
         select(month, Report.type, func.count(Report.id))
@@ -302,7 +468,6 @@ def stats_json(stats: Stats) -> dict[str, Any]:
         "total_reports": stats.total_reports,
         "total_person_times": stats.total_person_times,
         "enterprises_covered": stats.enterprises_covered,
-        "targets_covered": stats.targets_covered,
         "active_instructors": stats.active_instructors,
         "silent_count": stats.silent_count,
         "silent_instructors": [

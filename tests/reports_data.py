@@ -22,6 +22,7 @@ from storage.models import (
     Status,
 )
 from storage.periods import parse_period
+from storage.rollups import count_reports
 
 GUIDANCE = ReportType.GUIDANCE.value
 TRAINING = ReportType.TRAINING.value
@@ -113,6 +114,8 @@ async def add_reports(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> 
     ]
     for start in range(0, len(values), 5000):
         await session.execute(insert(Report), values[start : start + 5000])
+    # The rollups that statistics of whole months read, as the storage's writes keep them.
+    await count_reports(session, [row for row in values if row["deleted_at"] is None])
 
 
 def report(

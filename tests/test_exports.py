@@ -24,6 +24,7 @@ from storage.exports import (
 )
 from storage.models import Report, ReportSource, ReportType
 from storage.periods import Period, parse_period
+from storage.rollups import rebuild_rollups
 from storage.spreadsheets import ERROR_CODES, ImportResult, RowError
 from storage.stats import TypeFigures, compute_stats
 from tests.files import xlsx
@@ -385,6 +386,7 @@ async def test_export_import_export_is_identical(sessions: Sessions) -> None:
     first = await export(sessions, period)
     async with sessions.begin() as session:
         await session.execute(delete(Report))
+        await rebuild_rollups(session)
     assert await count_reports(sessions) == 0
     result = await run_import(sessions, first)
     assert result.ok and result.created == 12
@@ -396,5 +398,6 @@ async def test_export_import_export_is_identical(sessions: Sessions) -> None:
     xicheng = await export(sessions, period, "西城")
     async with sessions.begin() as session:
         await session.execute(delete(Report))
+        await rebuild_rollups(session)
     assert (await run_import(sessions, xicheng, district="西城")).created == 7
     assert read(await export(sessions, period, "西城")) == read(xicheng)
