@@ -17,7 +17,6 @@ from storage.districts import district_ids, find_district
 from storage.models import Enterprise
 from storage.spreadsheets import (
     Cell,
-    FileProblem,
     ImportResult,
     Row,
     RowError,
@@ -25,9 +24,7 @@ from storage.spreadsheets import (
     cell_int,
     cell_text,
     column_length,
-    map_headers,
-    missing_columns,
-    read_table,
+    open_import,
 )
 
 ALIASES: dict[str, tuple[str, ...]] = {
@@ -140,14 +137,10 @@ async def import_enterprises(
     A district admin (`only_district_id`) may neither add another district's enterprise nor
     move one that another district holds.
     """
-    try:
-        table = read_table(data, filename)
-    except FileProblem as problem:
-        return ImportResult(file_problem=problem.code)
-    columns = map_headers(table.headers, ALIASES)
-    missing = missing_columns(columns, REQUIRED, table.header_row)
-    if missing:
-        return ImportResult(errors=missing)
+    opened = open_import(data, filename, ALIASES, REQUIRED)
+    if isinstance(opened, ImportResult):
+        return opened
+    table, columns = opened
 
     districts = await district_ids(session)
     errors: list[RowError] = []

@@ -46,7 +46,6 @@ from storage.rollups import count_reports
 from storage.roster import LEVELS, normalize_name
 from storage.spreadsheets import (
     Cell,
-    FileProblem,
     ImportResult,
     Row,
     RowError,
@@ -54,9 +53,7 @@ from storage.spreadsheets import (
     cell_int,
     cell_text,
     column_length,
-    map_headers,
-    missing_columns,
-    read_table,
+    open_import,
     safe_cell,
 )
 from storage.stats import (
@@ -519,14 +516,10 @@ async def import_reports(
     is; a row the file holds n times is recorded n times in all, so importing a file again
     changes nothing. Dates may lie far back but not after `today`.
     """
-    try:
-        table = read_table(data, filename, sheet=REPORTS_SHEET)
-    except FileProblem as problem:
-        return ImportResult(file_problem=problem.code)
-    columns = map_headers(table.headers, ALIASES)
-    missing = missing_columns(columns, REQUIRED, table.header_row)
-    if missing:
-        return ImportResult(errors=missing)
+    opened = open_import(data, filename, ALIASES, REQUIRED, sheet=REPORTS_SHEET)
+    if isinstance(opened, ImportResult):
+        return opened
+    table, columns = opened
 
     districts = await district_ids(session)
     errors: list[RowError] = []

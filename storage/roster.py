@@ -20,7 +20,6 @@ from storage.invites import ensure_invites
 from storage.models import Employment, Instructor, Level, Status
 from storage.spreadsheets import (
     Cell,
-    FileProblem,
     ImportResult,
     Row,
     RowError,
@@ -29,9 +28,7 @@ from storage.spreadsheets import (
     cell_list,
     cell_text,
     column_length,
-    map_headers,
-    missing_columns,
-    read_table,
+    open_import,
 )
 
 ALIASES: dict[str, tuple[str, ...]] = {
@@ -292,14 +289,10 @@ async def import_roster(
     `only_district_id` restricts a district admin to their district's rows. `now` decides
     which start dates lie in the future (its own date) and when new invites expire.
     """
-    try:
-        table = read_table(data, filename)
-    except FileProblem as problem:
-        return ImportResult(file_problem=problem.code)
-    columns = map_headers(table.headers, ALIASES)
-    missing = missing_columns(columns, REQUIRED, table.header_row)
-    if missing:
-        return ImportResult(errors=missing)
+    opened = open_import(data, filename, ALIASES, REQUIRED)
+    if isinstance(opened, ImportResult):
+        return opened
+    table, columns = opened
 
     districts = await district_ids(session)
     errors: list[RowError] = []

@@ -260,6 +260,27 @@ def missing_columns(
     ]
 
 
+def open_import(
+    data: bytes,
+    filename: str | None,
+    aliases: Mapping[str, Sequence[str]],
+    required: Sequence[str],
+    *,
+    sheet: str | None = None,
+) -> tuple[Table, dict[str, int]] | ImportResult:
+    """The table and its mapped columns, or the ImportResult that refuses the file as a whole
+    (not a readable table, or required columns missing). Every importer starts here."""
+    try:
+        table = read_table(data, filename, sheet=sheet)
+    except FileProblem as problem:
+        return ImportResult(file_problem=problem.code)
+    columns = map_headers(table.headers, aliases)
+    missing = missing_columns(columns, required, table.header_row)
+    if missing:
+        return ImportResult(errors=missing)
+    return table, columns
+
+
 # --- cells -----------------------------------------------------------------------------------
 
 
