@@ -21,7 +21,12 @@ def _get_pool() -> ProcessPoolExecutor:
     global _pool
     if _pool is None:
         # spawn, not fork: a forked child would inherit the running event loop and sockets.
-        _pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+        # One task per child: the worker gives its ~150 MB back after each export.
+        _pool = ProcessPoolExecutor(
+            max_workers=1,
+            mp_context=multiprocessing.get_context("spawn"),
+            max_tasks_per_child=1,
+        )
     return _pool
 
 
