@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -35,6 +35,19 @@ def find_district(names: Collection[str], raw: str) -> str | None:
             if candidate.endswith(suffix) and len(candidate) > len(suffix):
                 candidates.append(candidate[: -len(suffix)])
     return next((candidate for candidate in candidates if candidate in names), None)
+
+
+def import_district(
+    names: Mapping[str, int], raw: str, only_district_id: int | None
+) -> tuple[int | None, str | None]:
+    """The id of the district an import row names, or the RowError code refusing it:
+    unknown_district, or not_your_district for a district admin's import of another district."""
+    found = find_district(names, raw)
+    if found is None:
+        return None, "unknown_district"
+    if only_district_id is not None and names[found] != only_district_id:
+        return None, "not_your_district"
+    return names[found], None
 
 
 async def list_districts(session: AsyncSession) -> list[District]:

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.districts import district_ids, find_district
+from storage.districts import district_ids, import_district
 from storage.models import Enterprise
 from storage.spreadsheets import (
     Cell,
@@ -87,13 +87,9 @@ def _parse_row(
     if district is None:
         error("district", "missing_value")
     else:
-        found = find_district(districts, district)
-        if found is None:
-            error("district", "unknown_district", district)
-        elif only_district_id is not None and districts[found] != only_district_id:
-            error("district", "not_your_district", district)
-        else:
-            district_id = districts[found]
+        district_id, problem = import_district(districts, district, only_district_id)
+        if problem:
+            error("district", problem, district)
     values: dict[str, Any] = {}
     for text_field in _TEXT_FIELDS:
         if text_field in columns:

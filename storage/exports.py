@@ -38,7 +38,7 @@ from openpyxl.utils import get_column_letter
 from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.districts import district_ids, find_district, list_districts
+from storage.districts import district_ids, import_district, list_districts
 from storage.enterprises import normalize_enterprise_name
 from storage.models import District, Enterprise, Instructor, Level, Report, ReportSource, ReportType
 from storage.periods import Period
@@ -390,13 +390,9 @@ def _parse_row(
     if district is None:
         error("district", "missing_value")
     else:
-        found = find_district(districts, district)
-        if found is None:
-            error("district", "unknown_district", district)
-        elif only_district_id is not None and districts[found] != only_district_id:
-            error("district", "not_your_district", district)
-        else:
-            district_id = districts[found]
+        district_id, problem = import_district(districts, district, only_district_id)
+        if problem:
+            error("district", problem, district)
 
     # 层级 is the instructor's, shown for readers; it is checked but not stored.
     level = cell_text(cell("level"))

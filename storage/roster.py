@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.districts import district_ids, find_district
+from storage.districts import district_ids, import_district
 from storage.invites import ensure_invites
 from storage.models import Employment, Instructor, Level, Status
 from storage.spreadsheets import (
@@ -200,13 +200,9 @@ def _parse_row(
     employment = read.choice("employment", EMPLOYMENTS, "unknown_employment")
     district = read.text("district", required=True)
     if district is not None:
-        found = find_district(districts, district)
-        if found is None:
-            read.error("district", "unknown_district", district)
-        elif only_district_id is not None and districts[found] != only_district_id:
-            read.error("district", "not_your_district", district)
-        else:
-            parsed.district_id = districts[found]
+        parsed.district_id, problem = import_district(districts, district, only_district_id)
+        if problem:
+            read.error("district", problem, district)
     parsed.values.update(level=level, employment=employment)
     if read.has("street"):
         parsed.values["street"] = read.text("street", length=column_length(Instructor, "street"))
