@@ -6,7 +6,7 @@ import asyncio
 from dataclasses import dataclass
 from datetime import datetime
 
-from telegram import Update
+from telegram import Message, Update
 from telegram.ext import CommandHandler
 
 from bot import charts, offload
@@ -63,6 +63,19 @@ async def read_scope(context: Context, who: Identity, args: list[str]) -> Scope 
             return refuse_district(context, who)
         district_id, label = names[found], found
     return Scope(period, district_id, None, label or "")
+
+
+async def scope_of_command(
+    update: Update, context: Context, who: Identity
+) -> tuple[Message, Scope] | None:
+    """The message and the scope its arguments ask for; None after answering with a refusal."""
+    message = update.effective_message
+    assert message is not None
+    scope = await read_scope(context, who, context.args or [])
+    if isinstance(scope, str):
+        await message.reply_text(scope)
+        return None
+    return message, scope
 
 
 def name_list(lang: str, names: list[str]) -> str:
@@ -124,12 +137,10 @@ def stats_text(lang: str, scope: Scope, figures: stats.Stats) -> str:
 @guard(role="registered", chat="private")
 async def show_stats(update: Update, context: Context, who: Identity) -> None:
     """Counts per type, person-times, coverage and who is silent; admins get the ranking too."""
-    message = update.effective_message
-    assert message is not None
-    scope = await read_scope(context, who, context.args or [])
-    if isinstance(scope, str):
-        await message.reply_text(scope)
+    asked = await scope_of_command(update, context, who)
+    if asked is None:
         return
+    message, scope = asked
     async with context.sessions() as session:
         figures = await stats.compute_stats(
             session,
@@ -144,13 +155,11 @@ async def show_stats(update: Update, context: Context, who: Identity) -> None:
 @guard(role="admin", chat="private")
 async def send_export(update: Update, context: Context, who: Identity) -> None:
     """The .xlsx of the scope's reports, built off the event loop and streamed row by row."""
-    message = update.effective_message
-    assert message is not None
-    lang = context.lang(who)
-    scope = await read_scope(context, who, context.args or [])
-    if isinstance(scope, str):
-        await message.reply_text(scope)
+    asked = await scope_of_command(update, context, who)
+    if asked is None:
         return
+    message, scope = asked
+    lang = context.lang(who)
     await message.reply_text(t(lang, "export.working"))
     result = await offload.export_workbook(
         context.settings.database_url, scope.period, district_id=scope.district_id
@@ -166,13 +175,11 @@ async def send_export(update: Update, context: Context, who: Identity) -> None:
 @guard(role="registered", chat="private")
 async def send_chart(update: Update, context: Context, who: Identity) -> None:
     """A PNG of reports per month and type, drawn in a worker thread with a Chinese font."""
-    message = update.effective_message
-    assert message is not None
-    lang = context.lang(who)
-    scope = await read_scope(context, who, context.args or [])
-    if isinstance(scope, str):
-        await message.reply_text(scope)
+    asked = await scope_of_command(update, context, who)
+    if asked is None:
         return
+    message, scope = asked
+    lang = context.lang(who)
     async with context.sessions() as session:
         monthly = await stats.monthly_counts(
             session,
@@ -193,13 +200,11 @@ async def send_chart(update: Update, context: Context, who: Identity) -> None:
 @guard(role="admin", chat="private")
 async def show_coverage(update: Update, context: Context, who: Identity) -> None:
     """This visit round: enterprises visited of those registered, and the ones not yet visited."""
-    message = update.effective_message
-    assert message is not None
-    lang = context.lang(who)
-    scope = await read_scope(context, who, context.args or [])
-    if isinstance(scope, str):
-        await message.reply_text(scope)
+    asked = await scope_of_command(update, context, who)
+    if asked is None:
         return
+    message, scope = asked
+    lang = context.lang(who)
     today = datetime.now(context.settings.tz).date()
     async with context.sessions() as session:
         result = await coverage.coverage(session, district_id=scope.district_id, today=today)
