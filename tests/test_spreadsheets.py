@@ -215,6 +215,13 @@ def _codes_used(path: Path) -> set[str]:
             position = positions.get(name)
             if position is not None and len(node.args) > position:
                 codes |= constants(node.args[position])
+        # Checks that answer (value, code), like districts.import_district.
+        if (
+            isinstance(node, ast.Return)
+            and isinstance(node.value, ast.Tuple)
+            and len(node.value.elts) == 2
+        ):
+            codes |= constants(node.value.elts[1])
     return codes
 
 
