@@ -15,7 +15,6 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
-from urllib.parse import urlparse
 
 from pydantic import ValidationError
 
@@ -223,33 +222,15 @@ def _serve(settings: Settings, webhook: bool) -> None:
         raise BadInput(t(lang, "cli.no_token"))
     if webhook and not (settings.webhook_url and settings.webhook_secret):
         raise BadInput(t(lang, "cli.no_webhook"))
-    from telegram import Update
-
-    from bot.app import build_application
+    from bot.runtime import serve
 
     db.upgrade(settings.database_url)
-    engine = db.create_engine(settings.database_url)
-    application = build_application(settings, db.create_sessions(engine))
-
-    async def dispose(_: object) -> None:
+    try:
+        serve(settings, webhook=webhook)
+    finally:
         from bot import offload
 
         offload.shutdown()
-        await engine.dispose()
-
-    application.post_shutdown = dispose
-    if not webhook:
-        application.run_polling(allowed_updates=Update.ALL_TYPES)
-        return
-    assert settings.webhook_url is not None
-    application.run_webhook(
-        listen=settings.webhook_listen,
-        port=settings.webhook_port,
-        url_path=urlparse(settings.webhook_url).path.lstrip("/"),
-        webhook_url=settings.webhook_url,
-        secret_token=settings.webhook_secret,
-        allowed_updates=Update.ALL_TYPES,
-    )
 
 
 def _database(settings: Settings, action: str, revision: str) -> str:

@@ -23,6 +23,7 @@ from bot.handlers import (
     districts,
     groups,
     invites,
+    notices,
     people,
     profile,
     reports,
@@ -34,6 +35,7 @@ from bot.handlers.welcome import point_to_help
 from bot.menus import publish_chat_menu, publish_default_menus
 from bot.settings import Settings
 from bot.texts import t
+from schedules.delivery import Pacer
 from storage import access
 from storage.db import Sessions
 
@@ -96,6 +98,10 @@ def build_application(
         .context_types(ContextTypes(context=Context))
         .defaults(Defaults(tzinfo=settings.tz))
         .post_init(publish_menus)
+        # Every request passes the pacer: Telegram's limits kept without waiting for 429s.
+        .rate_limiter(Pacer())
+        # Updates come from bot/runtime.py, which stores them before acknowledging them.
+        .updater(None)
     )
     if request is None:
         request = HTTPXRequest(connection_pool_size=16, proxy=settings.telegram_proxy)
@@ -105,6 +111,8 @@ def build_application(
     application: XieshangApp = builder.build()
     application.bot_data["settings"] = settings
     application.bot_data["sessions"] = sessions
+    # Jobs in schedules/ word their messages with the bot's texts without importing bot/.
+    application.bot_data["translate"] = t
 
     # reports last: its handler for plain private text feeds guided flows, else points to /help.
     for module in (
@@ -117,6 +125,7 @@ def build_application(
         groups,
         uploads,
         stats,
+        notices,
         reports,
     ):
         application.add_handlers(module.HANDLERS)

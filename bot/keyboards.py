@@ -66,3 +66,9 @@ def bind_scopes(
     buttons = [InlineKeyboardButton(name, callback_data=f"bind:d:{did}") for did, name in districts]
     rows.extend(buttons[i : i + 3] for i in range(0, len(buttons), 3))
     return InlineKeyboardMarkup(rows)
+
+
+NOTICE_FLOW_PATTERN = r"^nf:(a:(all|g|d:\d+|l:[a-z_]+|e:[a-z_]+)|c:[01]|w:(now|later)|ok|no)$"
+NOTICE_CONFIRM_PATTERN = r"^nc:\d+$"
+NOTICE_STATUS_PATTERN = r"^nd:\d+$"
+NOTICE_REMIND_PATTERN = r"^nr:\d+$"

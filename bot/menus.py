@@ -19,7 +19,7 @@ from storage.access import DISTRICT_ADMIN, HQ
 logger = logging.getLogger(__name__)
 
 EVERYONE = ("start", "help", "report", "myreports", "stats", "chart", "me", "lang")
-ADMIN = (*EVERYONE, "export", "coverage", "people", "invite", "districts")
+ADMIN = (*EVERYONE, "notice", "notices", "export", "coverage", "people", "invite", "districts")
 HQ_ONLY = ("admin",)
 GROUP_ADMIN = ("bindgroup", "unbindgroup", "help")
 

@@ -10,9 +10,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.db import dialect_insert
 from storage.invites import aware
 from storage.models import Conversation
 
@@ -51,8 +51,7 @@ async def save(
         "updated_at": _now(now),
     }
     # An upsert: two updates of one account handled at once must not both try to insert.
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    statement = insert(Conversation).values(**values)
+    statement = dialect_insert(session)(Conversation).values(**values)
     statement = statement.on_conflict_do_update(
         index_elements=[Conversation.telegram_id],
         set_={name: statement.excluded[name] for name in ("flow", "step", "data", "updated_at")},

@@ -102,3 +102,10 @@ async def _current_async(url: str) -> str | None:
             )
     finally:
         await engine.dispose()
+
+
+def dialect_insert(session: AsyncSession) -> Any:
+    """The INSERT construct of the session's dialect, which has ON CONFLICT on both backends."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert

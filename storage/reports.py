@@ -20,11 +20,11 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, literal, or_, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.sql.elements import ColumnElement
 
+from storage.db import dialect_insert
 from storage.enterprises import normalize_enterprise_name
 from storage.invites import aware
 from storage.models import (
@@ -511,10 +511,8 @@ async def create_report(
     }
     # INSERT … ON CONFLICT DO NOTHING (both dialects have it) settles a race between two
     # deliveries of one update without a savepoint, which pysqlite cannot nest safely.
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     statement = (
-        insert(Report)
+        dialect_insert(session)(Report)
         .values(**values)
         .on_conflict_do_nothing(index_elements=[Report.chat_id, Report.message_id])
         .returning(Report.id)

@@ -15,9 +15,9 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import ColumnElement, Date, cast, delete, func, insert, literal_column, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.db import dialect_insert
 from storage.models import Report, ReportMonthEnterprise, ReportMonthTotal
 
 CHUNK = 500  # rows per upsert: 6 parameters each, well under SQLite's limit
@@ -52,9 +52,7 @@ def counted_of(report: Report) -> dict[str, Any]:
     return {name: getattr(report, name) for name in COUNTED}
 
 
-def _insert(session: AsyncSession) -> Any:
-    dialect = session.get_bind().dialect.name
-    return postgresql.insert if dialect == "postgresql" else sqlite.insert
+_insert = dialect_insert
 
 
 async def apply_counts(

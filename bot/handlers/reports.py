@@ -13,6 +13,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, f
 
 from bot import keyboards
 from bot.context import Context, Handlers
+from bot.flows import CONTINUATIONS
 from bot.guards import answer, guard, who_is
 from bot.handlers.welcome import point_to_help
 from bot.texts import t
@@ -430,6 +431,10 @@ async def continue_conversation(update: Update, context: Context) -> None:
         await point_to_help(update, context)
         return
     who = await who_is(update, context)
+    continuation = CONTINUATIONS.get(conversation.flow)
+    if who is not None and who.role is not None and continuation is not None:
+        await continuation(update, context, who, conversation)
+        return
     if who is None or who.instructor is None:
         await point_to_help(update, context)
         return

@@ -1,0 +1,305 @@
+"""The running bot: one active instance, the inbox, the outbox sender and the time-driven jobs.
+
+PTB's own run_polling/run_webhook acknowledge an update as soon as it is queued in memory, so a
+crash loses what was queued. Here an update is committed to the inbox first; only then does the
+next getUpdates carry its offset, or the webhook answer 200. The dispatcher handles inbox rows in
+order through the real Application and marks each done.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hmac
+import json
+import logging
+import signal
+import sys
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from telegram import Update
+from telegram.error import Conflict, InvalidToken, NetworkError, TimedOut
+from telegram.request import BaseRequest
+
+from bot.app import build_application, publish_menus
+from bot.context import XieshangApp
+from bot.settings import Settings
+from bot.texts import t
+from schedules import jobs
+from schedules.delivery import Sender
+from storage import db, inbox
+from storage.instance import InstanceLock
+
+logger = logging.getLogger(__name__)
+
+POLL_TIMEOUT = 30  # seconds Telegram holds a getUpdates open when there is nothing new
+LOCK_RETRY = 5.0  # how often a waiting instance tries to take over
+LOCK_CHECK = 10.0  # how often the active instance checks it still holds the lock
+
+
+class Dispatcher:
+    """Handles stored updates in update_id order and marks each one done."""
+
+    def __init__(self, application: XieshangApp, sessions: db.Sessions) -> None:
+        self.application = application
+        self.sessions = sessions
+        self.wakeup = asyncio.Event()
+        self._finishing: set[asyncio.Task[None]] = set()
+
+    def wake(self) -> None:
+        self.wakeup.set()
+
+    async def run(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            self.wakeup.clear()
+            if not await self.handle_pending():
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self.wakeup.wait(), 1.0)
+        if self._finishing:
+            await asyncio.wait(self._finishing)
+
+    async def handle_pending(self) -> int:
+        """Handles every update waiting in the inbox; returns how many."""
+        async with self.sessions() as session:
+            rows = await inbox.pending(session)
+        for row in rows:
+            await self.handle(row.update_id, row.payload)
+        return len(rows)
+
+    async def handle(self, update_id: int, payload: dict[str, Any]) -> None:
+        async with self.sessions.begin() as session:
+            attempt = await inbox.begin_attempt(session, update_id)
+        if attempt > inbox.MAX_ATTEMPTS:
+            # It brought the process down each time it was handled: set it aside.
+            logger.error("update %s set aside after %s attempts", update_id, attempt - 1)
+            await self._mark(update_id, "set aside after repeated crashes")
+            return
+        before = asyncio.all_tasks()
+        try:
+            update = Update.de_json(payload, self.application.bot)
+            await self.application.process_update(update)
+        except Exception as error:  # the error handler has already told the user
+            logger.exception("update %s failed", update_id)
+            await self._mark(update_id, repr(error)[:500])
+            return
+        # Handlers with block=False (/export, /chart) run on: done when they are.
+        started = asyncio.all_tasks() - before - {asyncio.current_task()}
+        if not started:
+            await self._mark(update_id, None)
+            return
+        task = asyncio.create_task(self._mark_after(update_id, started))
+        self._finishing.add(task)
+        task.add_done_callback(self._finishing.discard)
+
+    async def _mark_after(self, update_id: int, tasks: set[asyncio.Task[Any]]) -> None:
+        await asyncio.gather(*tasks, return_exceptions=True)
+        await self._mark(update_id, None)
+
+    async def _mark(self, update_id: int, error: str | None) -> None:
+        async with self.sessions.begin() as session:
+            await inbox.mark_handled(session, update_id, error=error)
+
+
+async def poll(application: XieshangApp, sessions: db.Sessions, dispatcher: Dispatcher) -> None:
+    """Long-polls getUpdates; an update is confirmed (next offset) only once it is in the inbox."""
+    bot = application.bot
+    await bot.delete_webhook(drop_pending_updates=False)
+    offset: int | None = None
+    failures = 0
+    while True:
+        try:
+            updates = await bot.do_api_request(
+                "getUpdates",
+                api_kwargs={
+                    "offset": offset,
+                    "timeout": POLL_TIMEOUT,
+                    "allowed_updates": list(Update.ALL_TYPES),
+                },
+                read_timeout=POLL_TIMEOUT + 10,
+            )
+        except TimedOut:
+            continue
+        except Conflict as error:
+            # Another process polls with this token (not through our lock: another database?).
+            logger.error("getUpdates conflict: %s", error.message)
+            await asyncio.sleep(5)
+            continue
+        except (NetworkError, InvalidToken) as error:
+            if isinstance(error, InvalidToken):
+                raise
+            failures += 1
+            delay = min(30.0, 0.5 * 2**failures)
+            logger.warning("getUpdates failed (%s); again in %.0f s", error.message, delay)
+            await asyncio.sleep(delay)
+            continue
+        failures = 0
+        if not updates:
+            continue
+        async with sessions.begin() as session:
+            await inbox.store_updates(session, updates)
+        offset = max(int(u["update_id"]) for u in updates) + 1
+        dispatcher.wake()
+
+
+class WebhookServer:
+    """Receives updates over HTTPS (behind a proxy), stores them, then answers 200."""
+
+    def __init__(self, settings: Settings, sessions: db.Sessions, dispatcher: Dispatcher) -> None:
+        self.settings = settings
+        self.sessions = sessions
+        self.dispatcher = dispatcher
+        self._server: Any = None
+
+    async def receive(self, secret: str | None, body: bytes) -> int:
+        """The HTTP status for one POST: 403 without the secret, 400 for junk, 200 once stored."""
+        expected = self.settings.webhook_secret or ""
+        if not hmac.compare_digest((secret or "").encode(), expected.encode()):
+            return 403
+        try:
+            update = json.loads(body)
+            int(update["update_id"])
+        except (ValueError, KeyError, TypeError):
+            return 400
+        async with self.sessions.begin() as session:
+            await inbox.store_updates(session, [update])
+        self.dispatcher.wake()
+        return 200
+
+    async def start(self, application: XieshangApp) -> None:
+        from urllib.parse import urlparse
+
+        from tornado.httpserver import HTTPServer
+        from tornado.web import Application, RequestHandler
+
+        receive = self.receive
+
+        class UpdateHandler(RequestHandler):
+            async def post(self) -> None:
+                secret = self.request.headers.get("X-Telegram-Bot-Api-Secret-Token")
+                self.set_status(await receive(secret, self.request.body))
+
+        assert self.settings.webhook_url is not None
+        path = urlparse(self.settings.webhook_url).path or "/"
+        self._server = HTTPServer(Application([(path, UpdateHandler)]))
+        self._server.listen(self.settings.webhook_port, self.settings.webhook_listen)
+        await application.bot.set_webhook(
+            self.settings.webhook_url,
+            secret_token=self.settings.webhook_secret,
+            allowed_updates=list(Update.ALL_TYPES),
+        )
+
+    async def stop(self) -> None:
+        if self._server is not None:
+            self._server.stop()
+            await self._server.close_all_connections()
+
+
+class Runtime:
+    """Everything a running instance does, started once it holds the instance lock."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        request: BaseRequest | None = None,
+        updates_request: BaseRequest | None = None,
+    ) -> None:
+        self.settings = settings
+        self.lock = InstanceLock(settings.database_url)
+        self.engine = db.create_engine(settings.database_url)
+        self.sessions = db.create_sessions(self.engine)
+        self.application = build_application(
+            settings, self.sessions, request=request, updates_request=updates_request
+        )
+        self.dispatcher = Dispatcher(self.application, self.sessions)
+        self.sender = Sender(self.application.bot, self.sessions)
+        self.application.bot_data["sender"] = self.sender
+        self.stop_event = asyncio.Event()
+
+    async def wait_for_lock(self, announce: Callable[[str], None]) -> bool:
+        """Takes the instance lock, waiting while another instance holds it; False if stopped."""
+        announced = False
+        while not await self.lock.acquire():
+            if not announced:
+                lang = self.settings.bot_language
+                announce(t(lang, "instance.waiting", where=self.lock.where()))
+                announced = True
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.stop_event.wait(), LOCK_RETRY)
+            if self.stop_event.is_set():
+                return False
+        if announced:
+            announce(t(self.settings.bot_language, "instance.took_over"))
+        return True
+
+    async def run(self, *, webhook: bool, announce: Callable[[str], None]) -> None:
+        try:
+            if not await self.wait_for_lock(announce):
+                return
+            await self._run_holding_lock(webhook)
+        finally:
+            await self.lock.release()
+            await self.engine.dispose()
+
+    async def _run_holding_lock(self, webhook: bool) -> None:
+        application = self.application
+        async with application:
+            await publish_menus(application)
+            await application.start()
+            jobs.schedule_all(application.job_queue)
+            workers: list[Awaitable[Any]] = [
+                self.dispatcher.run(self.stop_event),
+                self.sender.run(),
+                self._watch_lock(),
+            ]
+            server = None
+            if webhook:
+                server = WebhookServer(self.settings, self.sessions, self.dispatcher)
+                await server.start(application)
+            else:
+                workers.append(poll(application, self.sessions, self.dispatcher))
+            tasks = [asyncio.ensure_future(w) for w in workers]
+            stopper = asyncio.ensure_future(self.stop_event.wait())
+            await asyncio.wait([*tasks, stopper], return_when=asyncio.FIRST_COMPLETED)
+            self.stop_event.set()
+            if server is not None:
+                await server.stop()
+            await self.sender.stop()
+            for task in tasks:
+                if not task.done():
+                    task.cancel()
+            results = await asyncio.gather(*tasks, stopper, return_exceptions=True)
+            await application.stop()
+            for result in results:
+                if isinstance(result, BaseException) and not isinstance(
+                    result, asyncio.CancelledError
+                ):
+                    raise result
+
+    async def _watch_lock(self) -> None:
+        while not self.stop_event.is_set():
+            await asyncio.sleep(LOCK_CHECK)
+            if not await self.lock.still_held():
+                logger.error("lost the instance lock (database connection gone); stopping")
+                raise RuntimeError("lost the instance lock")
+
+    def stop(self) -> None:
+        self.stop_event.set()
+
+
+def serve(settings: Settings, *, webhook: bool) -> None:
+    """`xieshang run|webhook`: runs until SIGINT or SIGTERM."""
+
+    def announce(message: str) -> None:
+        logger.warning("%s", message)
+        print(message, file=sys.stderr, flush=True)
+
+    async def main() -> None:
+        runtime = Runtime(settings)
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, runtime.stop)
+        await runtime.run(webhook=webhook, announce=announce)
+
+    asyncio.run(main())

@@ -1,0 +1,383 @@
+"""Delivery: one pacer for every request the bot makes, and the outbox sender.
+
+The pacer keeps Telegram's limits by itself instead of waiting for 429s: at most 30 sends in
+any sliding second, bulk sends evenly spaced (so no burst after a pause), 1 a second to a
+private chat and 20 a minute to a group. Replies to a user who just spoke go ahead of bulk
+sends. On a 429 everything pauses for `retry_after`.
+
+The sender reads due outbox rows, sends each through the pacer and records the outcome:
+sent, unreachable (403), failed (400), unknown (the request may have reached Telegram but no
+answer came back: never retried blindly), or back to pending after a failure that surely did
+not deliver (connection refused, a 5xx answer, a 429).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections import defaultdict, deque
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+    TimedOut,
+)
+from telegram.ext import BaseRateLimiter
+
+from storage import groups, outbox
+from storage.db import Sessions
+from storage.models import OutboxMessage, OutboxStatus
+
+logger = logging.getLogger(__name__)
+
+SEND_METHODS = frozenset(
+    {
+        "sendMessage",
+        "sendDocument",
+        "sendPhoto",
+        "sendMediaGroup",
+        "sendAnimation",
+        "sendVideo",
+        "sendAudio",
+        "sendVoice",
+        "sendSticker",
+        "sendLocation",
+        "sendPoll",
+        "copyMessage",
+        "forwardMessage",
+    }
+)
+# What the outbox sender passes as rate_limit_args: bulk sends yield to replies.
+BULK = {"bulk": True}
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Telegram's flood limits, with a margin for the time a request takes to arrive."""
+
+    per_second: int = 30
+    private_interval: float = 1.0
+    group_per_minute: int = 20
+    # Sends are counted when they leave; they arrive a few ms later and not all equally late.
+    margin: float = 0.02
+    # Telegram tolerates a short burst of replies in one private chat; bulk never bursts.
+    reply_burst: int = 3
+
+
+def retry_after_seconds(error: RetryAfter) -> float:
+    value: Any = error.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+def _chat_id(data: dict[str, Any] | None) -> int | None:
+    value = (data or {}).get("chat_id")
+    try:
+        return int(value) if value is not None else None
+    except (TypeError, ValueError):
+        return None  # an @channel username: only the global limit applies
+
+
+class Pacer(BaseRateLimiter[dict[str, Any]]):
+    """The rate limiter of every Bot API request; see the module docstring."""
+
+    def __init__(
+        self, limits: Limits | None = None, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.limits = limits or Limits()
+        self._clock = clock
+        self._window = 1.0 + self.limits.margin
+        self._spacing = self._window / self.limits.per_second
+        self._sends: deque[float] = deque()
+        self._chats: dict[int, deque[float]] = defaultdict(deque)
+        self._last_bulk = float("-inf")
+        self._paused_until = 0.0
+        self._replies_waiting = 0
+        self.retries_after_429 = 0
+        self.pauses = 0
+
+    async def initialize(self) -> None:
+        return None
+
+    async def shutdown(self) -> None:
+        return None
+
+    # --- bookkeeping -----------------------------------------------------------------------
+
+    def _chat_window(self, chat_id: int) -> tuple[float, int]:
+        if chat_id > 0:
+            return self.limits.private_interval + self.limits.margin, 1
+        return 60.0 + self.limits.margin, self.limits.group_per_minute
+
+    def _earliest(self, chat_id: int | None, bulk: bool, now: float) -> float:
+        """The earliest moment a send to `chat_id` is within every limit."""
+        at = self._paused_until
+        sends = self._sends
+        while sends and sends[0] <= now - self._window:
+            sends.popleft()
+        if len(sends) >= self.limits.per_second:
+            at = max(at, sends[-self.limits.per_second] + self._window)
+        if bulk:
+            at = max(at, self._last_bulk + self._spacing)
+        if chat_id is not None:
+            window, limit = self._chat_window(chat_id)
+            if chat_id > 0 and not bulk:
+                limit = self.limits.reply_burst
+            chat = self._chats[chat_id]
+            while chat and chat[0] <= now - window:
+                chat.popleft()
+            if len(chat) >= limit:
+                at = max(at, chat[-limit] + window)
+        return at
+
+    def chat_ready(self, chat_id: int) -> bool:
+        """Whether a bulk send to `chat_id` would not have to wait for the chat's own limit."""
+        window, limit = self._chat_window(chat_id)
+        chat = self._chats.get(chat_id)
+        now = self._clock()
+        return not chat or len([t for t in chat if t > now - window]) < limit
+
+    async def wait_for_slot(self, chat_id: int | None, *, bulk: bool) -> None:
+        """Waits until a send is allowed, then counts it; replies go ahead of bulk sends."""
+        if not bulk:
+            self._replies_waiting += 1
+        try:
+            while True:
+                now = self._clock()
+                at = self._earliest(chat_id, bulk, now)
+                if bulk and self._replies_waiting:
+                    at = max(at, now + 0.005)
+                if at <= now:
+                    break
+                await asyncio.sleep(at - now)
+        finally:
+            if not bulk:
+                self._replies_waiting -= 1
+        self._sends.append(now)
+        if bulk:
+            self._last_bulk = now
+        if chat_id is not None:
+            self._chats[chat_id].append(now)
+
+    def pause(self, seconds: float) -> None:
+        """Stops every send for `seconds` (after a 429)."""
+        self.pauses += 1
+        self._paused_until = max(self._paused_until, self._clock() + seconds)
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[dict[str, Any]]]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: dict[str, Any] | None,
+    ) -> bool | dict[str, Any] | list[dict[str, Any]]:
+        bulk = bool(rate_limit_args and rate_limit_args.get("bulk"))
+        paced = endpoint in SEND_METHODS
+        chat_id = _chat_id(data) if paced else None
+        for attempt in range(3):
+            if paced:
+                await self.wait_for_slot(chat_id, bulk=bulk)
+            elif self._paused_until > self._clock():
+                await asyncio.sleep(self._paused_until - self._clock())
+            try:
+                return await callback(*args, **kwargs)
+            except RetryAfter as error:
+                self.pause(retry_after_seconds(error))
+                # The outbox sender keeps its row pending; a reply is tried again after the
+                # pause, so the message that got the 429 is not lost.
+                if bulk or attempt == 2:
+                    raise
+                self.retries_after_429 += 1
+        raise AssertionError("unreachable")
+
+
+def surely_undelivered(error: TelegramError) -> bool:
+    """Whether a failed request certainly did not reach Telegram (safe to send again)."""
+    cause = error.__cause__
+    if isinstance(cause, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout):
+        return True
+    # An HTTP error answer (502, 500...) without a cause: Telegram answered and did not send.
+    return type(error) is NetworkError and cause is None
+
+
+def markup(payload: dict[str, Any]) -> InlineKeyboardMarkup | None:
+    rows = payload.get("buttons") or []
+    if not rows:
+        return None
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in rows]
+    )
+
+
+class Sender:
+    """Sends due outbox rows through the bot's pacer and records each outcome."""
+
+    def __init__(self, bot: Bot, sessions: Sessions, *, concurrency: int = 12) -> None:
+        self.bot = bot
+        self.sessions = sessions
+        self._wake = asyncio.Event()
+        self._in_flight: dict[int, int] = {}  # outbox id -> chat id
+        self._slots = asyncio.Semaphore(concurrency)
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._stopping = False
+        self.sent = 0
+
+    @property
+    def pacer(self) -> Pacer | None:
+        limiter = getattr(self.bot, "rate_limiter", None)
+        return limiter if isinstance(limiter, Pacer) else None
+
+    def wake(self) -> None:
+        """Tells the sender new rows are waiting (handlers call this after enqueueing)."""
+        self._wake.set()
+
+    async def run(self, *, stop_after: int | None = None, until_idle: bool = False) -> None:
+        """Sends until stopped; `until_idle` returns once nothing is pending or in flight, and
+        `stop_after` once that many messages went out (the crash tests stop it there)."""
+        self._stopping = False
+        while not self._stopping:
+            if stop_after is not None and self.sent >= stop_after:
+                return
+            if await self.send_due():
+                continue
+            self._wake.clear()
+            if self._tasks:
+                waker = asyncio.create_task(self._wake.wait())
+                await asyncio.wait({*self._tasks, waker}, return_when=asyncio.FIRST_COMPLETED)
+                waker.cancel()
+                continue
+            async with self.sessions() as session:
+                next_at = await outbox.next_due_at(session)
+            if next_at is None and until_idle:
+                return
+            timeout = 1.0
+            if next_at is not None:
+                if next_at.tzinfo is None:  # SQLite hands back naive UTC
+                    next_at = next_at.replace(tzinfo=UTC)
+                wait = (next_at - datetime.now(UTC)).total_seconds()
+                timeout = min(timeout, max(0.01, wait))
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout)
+
+    async def drain(self) -> None:
+        """Sends until nothing is pending and nothing is in flight (tests, benchmarks)."""
+        await self.run(until_idle=True)
+
+    async def stop(self) -> None:
+        """Stops taking rows and waits for the requests in flight."""
+        self._stopping = True
+        self._wake.set()
+        if self._tasks:
+            await asyncio.wait(self._tasks)
+
+    def crash(self) -> list[int]:
+        """Abandons the requests in flight without recording them, as a killed process would;
+        returns their outbox ids (tests)."""
+        self._stopping = True
+        lost = list(self._in_flight)
+        for task in self._tasks:
+            task.cancel()
+        return lost
+
+    async def send_due(self) -> int:
+        """Starts sending the due rows whose chat may take a message now; returns how many."""
+        async with self.sessions() as session:
+            rows = await outbox.due(session, exclude=list(self._in_flight))
+        busy = set(self._in_flight.values())
+        pacer = self.pacer
+        started = 0
+        for row in rows:
+            if self._stopping:
+                break
+            if row.chat_id in busy or (pacer is not None and not pacer.chat_ready(row.chat_id)):
+                continue
+            busy.add(row.chat_id)
+            await self._slots.acquire()
+            self._in_flight[row.id] = row.chat_id
+            task = asyncio.create_task(self._send(row))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+            started += 1
+        return started
+
+    async def _send(self, row: OutboxMessage) -> None:
+        try:
+            await self._deliver(row)
+        except Exception:
+            logger.exception("outbox %s: unexpected error; left pending", row.id)
+        finally:
+            self._in_flight.pop(row.id, None)
+            self._slots.release()
+            self._wake.set()
+
+    async def _deliver(self, row: OutboxMessage) -> None:
+        payload = row.payload
+        chat_id = row.chat_id
+        try:
+            message = await self.bot.send_message(
+                chat_id,
+                payload["text"],
+                reply_markup=markup(payload),
+                rate_limit_args=BULK,  # type: ignore[call-arg]
+            )
+        except RetryAfter:
+            return  # the pacer paused everything; the row stays pending and goes first
+        except ChatMigrated as error:
+            new_chat_id = int(error.new_chat_id)
+            async with self.sessions.begin() as session:
+                await groups.migrate_group(session, chat_id, new_chat_id)
+                await outbox.move_chat(session, chat_id, new_chat_id)
+            logger.info("group %s became %s; outbox follows", chat_id, new_chat_id)
+            return
+        except Forbidden as error:
+            await self._mark(row, OutboxStatus.UNREACHABLE, error=error.message)
+            return
+        except BadRequest as error:
+            await self._mark(row, OutboxStatus.FAILED, error=error.message)
+            return
+        except TimedOut as error:
+            if surely_undelivered(error):
+                await self._retry(row, error)
+            else:
+                await self._mark(row, OutboxStatus.UNKNOWN, error="no answer (timed out)")
+            return
+        except NetworkError as error:
+            if surely_undelivered(error):
+                await self._retry(row, error)
+            else:
+                await self._mark(row, OutboxStatus.UNKNOWN, error=f"no answer ({error.message})")
+            return
+        await self._mark(row, OutboxStatus.SENT, telegram_message_id=message.message_id)
+        self.sent += 1
+        if payload.get("pin"):
+            await self._pin(chat_id, message.message_id)
+
+    async def _pin(self, chat_id: int, message_id: int) -> None:
+        try:
+            await self.bot.pin_chat_message(chat_id, message_id, disable_notification=True)
+        except TelegramError as error:
+            # Not an admin with the right to pin: the notice is posted, just not pinned.
+            logger.info("could not pin in %s: %s", chat_id, error)
+
+    async def _mark(self, row: OutboxMessage, status: OutboxStatus, **values: Any) -> None:
+        async with self.sessions.begin() as session:
+            await outbox.mark(session, row.id, status, **values)
+
+    async def _retry(self, row: OutboxMessage, error: TelegramError) -> None:
+        async with self.sessions.begin() as session:
+            await outbox.retry_later(
+                session, row.id, row.attempts + 1, error.message, now=datetime.now(UTC)
+            )

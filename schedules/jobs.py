@@ -1,0 +1,76 @@
+"""The time-driven jobs of a running instance, wired in one place.
+
+PTB's JobQueue runs APScheduler 3, whose default `misfire_grace_time=1` silently skips a job that
+starts more than a second late (one stall of the event loop drops it). The jobs here are short
+ticks that look in the database for what is due, so they are given no grace limit and coalesce:
+a late tick runs once, late, and finds everything that fell due meanwhile.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from telegram.ext import CallbackContext, JobQueue
+
+from schedules.delivery import Sender
+from storage import conversations, inbox, notices
+from storage.db import Sessions
+from storage.notices import Translate
+
+logger = logging.getLogger(__name__)
+
+TICK = 0.5  # seconds between looks for due notices and reminders
+JOB_KWARGS = {"misfire_grace_time": None, "coalesce": True, "max_instances": 1}
+
+Job = Callable[[CallbackContext[Any, Any, Any, Any]], Any]
+
+
+def _parts(context: CallbackContext[Any, Any, Any, Any]) -> tuple[Sessions, Translate, str]:
+    data = context.bot_data
+    return data["sessions"], data["translate"], data["settings"].bot_language
+
+
+def wake_sender(context: CallbackContext[Any, Any, Any, Any]) -> None:
+    sender: Sender | None = context.bot_data.get("sender")
+    if sender is not None:
+        sender.wake()
+
+
+async def send_due_notices(context: CallbackContext[Any, Any, Any, Any]) -> int:
+    """Releases scheduled notices whose time has come into the outbox; returns how many."""
+    sessions, translate, lang = _parts(context)
+    async with sessions.begin() as session:
+        released = await notices.release_due(session, translate, lang, now=datetime.now(UTC))
+    if released:
+        logger.info("released scheduled notices %s", [n.id for n in released])
+        wake_sender(context)
+    return len(released)
+
+
+async def tick(context: CallbackContext[Any, Any, Any, Any]) -> None:
+    """Everything that falls due by the clock, looked up in the database."""
+    await send_due_notices(context)
+
+
+async def purge(context: CallbackContext[Any, Any, Any, Any]) -> None:
+    """Daily: forgets handled updates older than a week and abandoned guided flows."""
+    sessions, _, _ = _parts(context)
+    async with sessions.begin() as session:
+        updates = await inbox.purge_handled(session)
+        flows = await conversations.purge_stale(session)
+    logger.info("purged %s handled updates and %s abandoned flows", updates, flows)
+
+
+def schedule_all(job_queue: JobQueue[Any] | None) -> None:
+    """Schedules the ticks; job names are stable, so scheduling again leaves one of each."""
+    if job_queue is None:
+        raise RuntimeError("python-telegram-bot was installed without the job-queue extra")
+    for name, callback, interval in (("tick", tick, TICK), ("purge", purge, 86_400)):
+        for job in job_queue.get_jobs_by_name(name):
+            job.schedule_removal()
+        job_queue.run_repeating(
+            callback, interval=interval, first=0, name=name, job_kwargs=dict(JOB_KWARGS)
+        )

@@ -1,0 +1,85 @@
+"""The inbox: every update from Telegram is stored before it is acknowledged, then handled once.
+
+Polling confirms an update to Telegram (the next getUpdates offset) and the webhook answers 200
+only after `store_updates` has committed it; handlers then run from here, and `mark_handled`
+records the outcome. A crash at any moment loses no acknowledged update; an update delivered
+twice is stored once and handled once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.db import dialect_insert
+from storage.models import InboxUpdate
+
+# An update whose handling crashed the process this often is set aside, not retried forever.
+MAX_ATTEMPTS = 3
+KEEP_HANDLED = timedelta(days=7)
+
+
+async def store_updates(
+    session: AsyncSession, updates: Iterable[dict[str, Any]], *, now: datetime | None = None
+) -> int:
+    """Stores updates by update_id (a second delivery is ignored); returns how many were new."""
+    rows = [
+        {"update_id": int(u["update_id"]), "payload": u, "received_at": now or datetime.now(UTC)}
+        for u in updates
+    ]
+    if not rows:
+        return 0
+    statement = dialect_insert(session)(InboxUpdate).values(rows)
+    statement = statement.on_conflict_do_nothing(index_elements=[InboxUpdate.update_id])
+    result = await session.execute(statement)
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def pending(session: AsyncSession, *, limit: int = 100) -> list[InboxUpdate]:
+    """Updates not yet handled, oldest first."""
+    query = (
+        select(InboxUpdate)
+        .where(InboxUpdate.handled_at.is_(None))
+        .order_by(InboxUpdate.update_id)
+        .limit(limit)
+    )
+    return list(await session.scalars(query))
+
+
+async def count_pending(session: AsyncSession) -> int:
+    query = select(func.count()).select_from(InboxUpdate).where(InboxUpdate.handled_at.is_(None))
+    return int((await session.execute(query)).scalar_one())
+
+
+async def begin_attempt(session: AsyncSession, update_id: int) -> int:
+    """Counts an attempt to handle the update (before handling); returns the attempt's number."""
+    await session.execute(
+        update(InboxUpdate)
+        .where(InboxUpdate.update_id == update_id)
+        .values(attempts=InboxUpdate.attempts + 1)
+    )
+    row = await session.get(InboxUpdate, update_id, populate_existing=True)
+    return row.attempts if row is not None else 0
+
+
+async def mark_handled(
+    session: AsyncSession, update_id: int, *, error: str | None = None, now: datetime | None = None
+) -> None:
+    """Marks an update as done (with the error that ended it, if any)."""
+    await session.execute(
+        update(InboxUpdate)
+        .where(InboxUpdate.update_id == update_id)
+        .values(handled_at=now or datetime.now(UTC), error=error)
+    )
+
+
+async def purge_handled(session: AsyncSession, *, now: datetime | None = None) -> int:
+    """Deletes handled updates older than KEEP_HANDLED (a daily job); returns how many."""
+    cutoff = (now or datetime.now(UTC)) - KEEP_HANDLED
+    statement = delete(InboxUpdate).where(InboxUpdate.handled_at < cutoff)
+    result = await session.execute(statement.execution_options(synchronize_session=False))
+    return int(getattr(result, "rowcount", 0) or 0)

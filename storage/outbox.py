@@ -1,0 +1,184 @@
+"""The outbox: every message to many people is written here first, then sent, then marked.
+
+A row's key names what it is (`notice:12:i:345`), so enqueueing the same thing twice sends it
+once. The sender (schedules/delivery.py) reads due rows and records each outcome; a row whose
+request was in flight when the process died is still `pending` and is sent again at start —
+the only way a message can arrive twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.db import dialect_insert
+from storage.models import OutboxMessage, OutboxStatus
+
+Buttons = list[list[tuple[str, str]]]  # rows of (label, callback_data)
+
+# A failure that surely did not deliver is retried this often, waiting longer each time.
+MAX_ATTEMPTS = 8
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One message to enqueue."""
+
+    key: str
+    chat_id: int
+    text: str
+    kind: str
+    ref_id: int | None = None
+    instructor_id: int | None = None
+    buttons: Buttons = field(default_factory=list)
+    pin: bool = False
+
+    def row(self, now: datetime) -> dict[str, Any]:
+        payload: dict[str, Any] = {"text": self.text}
+        if self.buttons:
+            payload["buttons"] = [[list(b) for b in row] for row in self.buttons]
+        if self.pin:
+            payload["pin"] = True
+        return {
+            "key": self.key,
+            "chat_id": self.chat_id,
+            "kind": self.kind,
+            "ref_id": self.ref_id,
+            "instructor_id": self.instructor_id,
+            "payload": payload,
+            "status": OutboxStatus.PENDING.value,
+            "attempts": 0,
+            "not_before": now,
+            "created_at": now,
+        }
+
+
+async def enqueue(
+    session: AsyncSession, messages: Iterable[Outgoing], *, now: datetime | None = None
+) -> int:
+    """Writes messages to the outbox (keys already there are skipped); returns how many were new."""
+    now = now or datetime.now(UTC)
+    rows = [m.row(now) for m in messages]
+    added = 0
+    # Chunks keep each statement under SQLite's limit of bound parameters.
+    for start in range(0, len(rows), 500):
+        statement = dialect_insert(session)(OutboxMessage).values(rows[start : start + 500])
+        statement = statement.on_conflict_do_nothing(index_elements=[OutboxMessage.key])
+        result = await session.execute(statement)
+        added += int(getattr(result, "rowcount", 0) or 0)
+    return added
+
+
+async def due(
+    session: AsyncSession,
+    *,
+    now: datetime | None = None,
+    exclude: Sequence[int] = (),
+    limit: int = 200,
+) -> list[OutboxMessage]:
+    """Pending messages whose time has come, oldest first, leaving out `exclude` (in flight)."""
+    query = (
+        select(OutboxMessage)
+        .where(
+            OutboxMessage.status == OutboxStatus.PENDING.value,
+            OutboxMessage.not_before <= (now or datetime.now(UTC)),
+        )
+        .order_by(OutboxMessage.id)
+        .limit(limit + len(exclude))
+    )
+    rows = list(await session.scalars(query))
+    skip = set(exclude)
+    return [row for row in rows if row.id not in skip][:limit]
+
+
+async def next_due_at(session: AsyncSession) -> datetime | None:
+    """When the earliest pending message may go (None when nothing is pending)."""
+    query = select(func.min(OutboxMessage.not_before)).where(
+        OutboxMessage.status == OutboxStatus.PENDING.value
+    )
+    return (await session.execute(query)).scalar()
+
+
+async def mark(
+    session: AsyncSession,
+    message_id: int,
+    status: OutboxStatus,
+    *,
+    telegram_message_id: int | None = None,
+    error: str | None = None,
+    now: datetime | None = None,
+) -> None:
+    """Records the outcome of sending one message."""
+    values: dict[str, Any] = {"status": status.value, "error": error}
+    if status is OutboxStatus.SENT:
+        values |= {"message_id": telegram_message_id, "sent_at": now or datetime.now(UTC)}
+    await session.execute(
+        update(OutboxMessage).where(OutboxMessage.id == message_id).values(**values)
+    )
+
+
+async def retry_later(
+    session: AsyncSession, message_id: int, attempts: int, error: str, *, now: datetime
+) -> bool:
+    """Puts a message back after a failure that did not deliver; False once it has used its
+    attempts (then it is marked failed)."""
+    if attempts >= MAX_ATTEMPTS:
+        await mark(session, message_id, OutboxStatus.FAILED, error=error)
+        return False
+    delay = timedelta(seconds=min(60, 2 ** (attempts - 1)))
+    await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id)
+        .values(attempts=attempts, not_before=now + delay, error=error)
+    )
+    return True
+
+
+async def move_chat(session: AsyncSession, old_chat_id: int, new_chat_id: int) -> None:
+    """Points unsent messages of a group that became a supergroup at its new id."""
+    await session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.chat_id == old_chat_id,
+            OutboxMessage.status == OutboxStatus.PENDING.value,
+        )
+        .values(chat_id=new_chat_id)
+    )
+
+
+async def counts(
+    session: AsyncSession, kind: str, ref_ids: Sequence[int]
+) -> dict[int, dict[str, int]]:
+    """Messages per status for each of `ref_ids` of one kind: {ref_id: {"sent": 3, ...}}."""
+    if not ref_ids:
+        return {}
+    rows = await session.execute(
+        select(OutboxMessage.ref_id, OutboxMessage.status, func.count())
+        .where(OutboxMessage.kind == kind, OutboxMessage.ref_id.in_(ref_ids))
+        .group_by(OutboxMessage.ref_id, OutboxMessage.status)
+    )
+    result: dict[int, dict[str, int]] = {ref_id: {} for ref_id in ref_ids}
+    for ref_id, status, count in rows:
+        if ref_id is not None:
+            result[ref_id][status] = int(count)
+    return result
+
+
+async def problems(session: AsyncSession, *, limit: int = 50) -> list[OutboxMessage]:
+    """Recent messages that were not delivered or whose delivery is unknown, newest first."""
+    query = (
+        select(OutboxMessage)
+        .where(
+            OutboxMessage.status.in_(
+                [OutboxStatus.UNREACHABLE.value, OutboxStatus.UNKNOWN.value, "failed"]
+            )
+        )
+        .order_by(OutboxMessage.id.desc())
+        .limit(limit)
+    )
+    return list(await session.scalars(query))
