@@ -109,14 +109,8 @@ async def poll(application: XieshangApp, sessions: db.Sessions, dispatcher: Disp
     failures = 0
     while True:
         try:
-            updates = await bot.do_api_request(
-                "getUpdates",
-                api_kwargs={
-                    "offset": offset,
-                    "timeout": POLL_TIMEOUT,
-                    "allowed_updates": list(Update.ALL_TYPES),
-                },
-                read_timeout=POLL_TIMEOUT + 10,
+            updates = await bot.get_updates(
+                offset=offset, timeout=POLL_TIMEOUT, allowed_updates=Update.ALL_TYPES
             )
         except TimedOut:
             continue
@@ -137,8 +131,8 @@ async def poll(application: XieshangApp, sessions: db.Sessions, dispatcher: Disp
         if not updates:
             continue
         async with sessions.begin() as session:
-            await inbox.store_updates(session, updates)
-        offset = max(int(u["update_id"]) for u in updates) + 1
+            await inbox.store_updates(session, [u.to_dict() for u in updates])
+        offset = max(u.update_id for u in updates) + 1
         dispatcher.wake()
 
 

@@ -18,7 +18,7 @@ import contextlib
 import logging
 import time
 from collections import defaultdict, deque
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -93,10 +93,15 @@ class Pacer(BaseRateLimiter[dict[str, Any]]):
     """The rate limiter of every Bot API request; see the module docstring."""
 
     def __init__(
-        self, limits: Limits | None = None, clock: Callable[[], float] = time.monotonic
+        self,
+        limits: Limits | None = None,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self.limits = limits or Limits()
         self._clock = clock
+        self._sleep = sleep
         self._window = 1.0 + self.limits.margin
         self._spacing = self._window / self.limits.per_second
         self._sends: deque[float] = deque()
@@ -160,7 +165,7 @@ class Pacer(BaseRateLimiter[dict[str, Any]]):
                     at = max(at, now + 0.005)
                 if at <= now:
                     break
-                await asyncio.sleep(at - now)
+                await self._sleep(at - now)
         finally:
             if not bulk:
                 self._replies_waiting -= 1
@@ -191,7 +196,7 @@ class Pacer(BaseRateLimiter[dict[str, Any]]):
             if paced:
                 await self.wait_for_slot(chat_id, bulk=bulk)
             elif self._paused_until > self._clock():
-                await asyncio.sleep(self._paused_until - self._clock())
+                await self._sleep(self._paused_until - self._clock())
             try:
                 return await callback(*args, **kwargs)
             except RetryAfter as error:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import math
+import random
 import time
 from collections import defaultdict, deque
 from collections.abc import Callable
@@ -171,6 +172,13 @@ class BotApiStandIn:
         self.rate_limits = False
         self.too_many_requests = 0
         self.webhook: dict[str, Any] | None = None
+        # Users who blocked the bot: sends to them answer 403.
+        self.blocked: set[int] = set()
+        # Random trouble on sends (benchmarks): shares answered 502 (not performed) and lost
+        # (performed, connection closed without an answer).
+        self.bad_gateway_rate = 0.0
+        self.lost_rate = 0.0
+        self.random = random.Random(1)
         self._runner: web.AppRunner | None = None
         self._port = 0
         self._stopping = False
@@ -310,7 +318,7 @@ class BotApiStandIn:
             token=request.match_info["token"],
         )
         self.calls.append(call)
-        injection = self._take_injection(call)
+        injection = self._take_injection(call) or self._chaos(call)
         try:
             if injection is not None and injection.error is not None:
                 raise _ApiError(*injection.error)
@@ -350,11 +358,24 @@ class BotApiStandIn:
                 return injection
         return None
 
+    def _chaos(self, call: Call) -> _Injection | None:
+        """A random 502 or lost response for a send, at the configured rates."""
+        if call.method not in SEND_METHODS or not (self.bad_gateway_rate or self.lost_rate):
+            return None
+        draw = self.random.random()
+        if draw < self.bad_gateway_rate:
+            return _Injection(call.method, None, 1, (502, "Bad Gateway", None))
+        if draw < self.bad_gateway_rate + self.lost_rate:
+            return _Injection(call.method, None, 1, None)
+        return None
+
     def _perform(self, call: Call) -> Any:
         """Carry out `call` and return its result, or raise _ApiError."""
         handler = self._methods.get(call.method)
         if handler is None:
             raise _ApiError(404, "Not Found: method not found")
+        if call.method in SEND_METHODS and call.params.get("chat_id") in self.blocked:
+            raise _ApiError(403, "Forbidden: bot was blocked by the user")
         if call.method in SEND_METHODS and self.rate_limits:
             self._admit(call)
         return handler(call)
