@@ -31,16 +31,20 @@ async def test_a_file_telegram_will_not_hand_over_is_reported(
 
 
 async def test_a_429_on_the_invite_sheet_loses_nothing(world: World, sessions: Sessions) -> None:
-    """The import is committed before talking; a re-upload brings the same invite codes back."""
+    """The pacer waits out the 429 and sends the sheet again, so it arrives; a re-upload brings
+    the same invite codes back."""
     hq = world.person(HQ_ID)
     world.standin.fail_next(
         "sendDocument",
         error_code=429,
-        description="Too Many Requests: retry after 3",
-        parameters={"retry_after": 3},
+        description="Too Many Requests: retry after 1",
+        parameters={"retry_after": 1},
     )
     first = await hq.upload(xlsx(SAMPLE_ROSTER), "roster.xlsx")
-    assert "出了点问题" in first.text and not first.documents
+    refused, accepted = world.standin.calls_to("sendDocument", HQ_ID)
+    assert refused.rejected and not accepted.rejected
+    assert accepted.at >= refused.at + 1.0
+    assert "出了点问题" not in first.text and len(first.documents) == 1
     again = await hq.upload(xlsx(SAMPLE_ROSTER), "roster.xlsx")
     assert "未变 3 人" in again.text
     sheet = codes(again.documents[0][1])
