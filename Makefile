@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint bench-roster bench-reports clean
+.PHONY: run test lint bench-roster bench-reports bench-broadcast clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "xieshang needs Python 3.11 or newer"'
@@ -35,6 +35,9 @@ bench-roster: $(VENV)/.installed-dev
 
 bench-reports: $(VENV)/.installed-dev
 	$(BIN)/python -m bench.reports
+
+bench-broadcast: $(VENV)/.installed-dev
+	$(BIN)/python -m bench.broadcast
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

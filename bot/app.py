@@ -26,6 +26,7 @@ from bot.handlers import (
     notices,
     people,
     profile,
+    reminders,
     reports,
     stats,
     uploads,
@@ -126,6 +127,7 @@ def build_application(
         uploads,
         stats,
         notices,
+        reminders,
         reports,
     ):
         application.add_handlers(module.HANDLERS)

@@ -72,3 +72,6 @@ NOTICE_FLOW_PATTERN = r"^nf:(a:(all|g|d:\d+|l:[a-z_]+|e:[a-z_]+)|c:[01]|w:(now|l
 NOTICE_CONFIRM_PATTERN = r"^nc:\d+$"
 NOTICE_STATUS_PATTERN = r"^nd:\d+$"
 NOTICE_REMIND_PATTERN = r"^nr:\d+$"
+REMINDER_CANCEL_PATTERN = r"^rm:x:\d+$"
+LEAVE_CANCEL_PATTERN = r"^lv:x:\d+$"
+SCHEDULE_PATTERN = r"^sc:(nudge|digest|summary|mentoring):[01]$"

@@ -18,9 +18,21 @@ from storage.access import DISTRICT_ADMIN, HQ
 
 logger = logging.getLogger(__name__)
 
-EVERYONE = ("start", "help", "report", "myreports", "stats", "chart", "me", "lang")
+EVERYONE = (
+    "start",
+    "help",
+    "report",
+    "myreports",
+    "stats",
+    "chart",
+    "remind",
+    "reminders",
+    "leave",
+    "me",
+    "lang",
+)
 ADMIN = (*EVERYONE, "notice", "notices", "export", "coverage", "people", "invite", "districts")
-HQ_ONLY = ("admin",)
+HQ_ONLY = ("admin", "schedules")
 GROUP_ADMIN = ("bindgroup", "unbindgroup", "help")
 
 

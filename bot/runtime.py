@@ -241,6 +241,8 @@ class Runtime:
         async with application:
             await publish_menus(application)
             await application.start()
+            active = await jobs.restore_schedules(application.bot_data)
+            logger.info("%s reminders and schedules active", active)
             jobs.schedule_all(application.job_queue)
             workers: list[Awaitable[Any]] = [
                 self.dispatcher.run(self.stop_event),

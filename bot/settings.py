@@ -27,6 +27,8 @@ class Settings(BaseSettings):
     bot_timezone: str = "Asia/Shanghai"
     bot_language: str = "zh_CN"
     invite_ttl_days: int = 30
+    # A reminder missed while the bot was down fires at start if it is less late than this.
+    reminder_grace_minutes: int = 60
     webhook_url: str | None = None
     webhook_secret: str | None = None
     webhook_listen: str = "0.0.0.0"

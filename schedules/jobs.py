@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from telegram.ext import CallbackContext, JobQueue
 
+from schedules import reminders
 from schedules.delivery import Sender
 from storage import conversations, inbox, notices
+from storage import reminders as stored_reminders
 from storage.db import Sessions
 from storage.notices import Translate
 
@@ -50,9 +52,34 @@ async def send_due_notices(context: CallbackContext[Any, Any, Any, Any]) -> int:
     return len(released)
 
 
+async def fire_reminders(
+    context: CallbackContext[Any, Any, Any, Any], *, now: datetime | None = None
+) -> list[reminders.Fired]:
+    """Fires the reminders and built-in schedules due at `now` into the outbox, once each."""
+    sessions, translate, lang = _parts(context)
+    grace = timedelta(minutes=context.bot_data["settings"].reminder_grace_minutes)
+    fired = await reminders.fire_due(
+        sessions, translate, lang, now=now or datetime.now(UTC), grace=grace
+    )
+    if any(f.messages for f in fired):
+        wake_sender(context)
+    return fired
+
+
+async def restore_schedules(bot_data: dict[str, Any], *, now: datetime | None = None) -> int:
+    """At start: built-in schedules exist once each and every active reminder has its next
+    firing (the database is the source of truth); returns how many reminders are active."""
+    sessions: Sessions = bot_data["sessions"]
+    async with sessions.begin() as session:
+        return await stored_reminders.restore(
+            session, bot_data["settings"].bot_timezone, now=now or datetime.now(UTC)
+        )
+
+
 async def tick(context: CallbackContext[Any, Any, Any, Any]) -> None:
     """Everything that falls due by the clock, looked up in the database."""
     await send_due_notices(context)
+    await fire_reminders(context)
 
 
 async def purge(context: CallbackContext[Any, Any, Any, Any]) -> None:

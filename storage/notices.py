@@ -124,17 +124,20 @@ async def create_notice(
     return notice
 
 
-def _audience_filter(notice: Notice) -> list[Any]:
+def audience_conditions(
+    audience: str, value: str | None, scope_district_id: int | None
+) -> list[Any]:
+    """The WHERE clauses on instructors of an audience within a sender's scope."""
     conditions: list[Any] = [Instructor.status != Status.ENDED.value]
-    district = notice.scope_district_id
-    if notice.audience == NoticeAudience.DISTRICT.value:
-        district = int(notice.audience_value or 0)
+    district = scope_district_id
+    if audience == NoticeAudience.DISTRICT.value:
+        district = int(value or 0)
     if district is not None:
         conditions.append(Instructor.district_id == district)
-    if notice.audience == NoticeAudience.LEVEL.value:
-        conditions.append(Instructor.level == notice.audience_value)
-    if notice.audience == NoticeAudience.EMPLOYMENT.value:
-        conditions.append(Instructor.employment == notice.audience_value)
+    if audience == NoticeAudience.LEVEL.value:
+        conditions.append(Instructor.level == value)
+    if audience == NoticeAudience.EMPLOYMENT.value:
+        conditions.append(Instructor.employment == value)
     return conditions
 
 
@@ -180,7 +183,11 @@ async def release(
             await session.execute(
                 select(Instructor.id, Instructor.telegram_id, TelegramUser.language)
                 .outerjoin(TelegramUser, TelegramUser.telegram_id == Instructor.telegram_id)
-                .where(*_audience_filter(notice))
+                .where(
+                    *audience_conditions(
+                        notice.audience, notice.audience_value, notice.scope_district_id
+                    )
+                )
                 .order_by(Instructor.id)
             )
         ).all()

@@ -1,0 +1,364 @@
+"""/remind, /reminders, /leave and /schedules (the built-in schedules HQ switches and re-times)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.ext import CallbackQueryHandler, CommandHandler
+
+from bot import keyboards
+from bot.context import Context, Handlers
+from bot.guards import answer, guard
+from bot.handlers.notices import audience_label
+from bot.texts import t
+from storage import districts, notices, reminders
+from storage.access import Identity
+from storage.models import Reminder, ReminderStatus
+from storage.notices import AudienceProblem
+from storage.reports import ReportProblem, parse_day
+from storage.when import Rule, WhenProblem, describe, parse_when
+
+TEXT_LIMIT = 1000
+LEAVE_LIMIT_DAYS = 366
+# /schedules names the built-in schedules with short words.
+SCHEDULE_NAMES = {
+    "nudge": reminders.WEEKLY_NUDGE,
+    "digest": reminders.WEEKLY_DIGEST,
+    "summary": reminders.MONTHLY_SUMMARY,
+    "mentoring": reminders.MENTORING,
+}
+NAME_OF = {key: name for name, key in SCHEDULE_NAMES.items()}
+
+
+def _rest(message: Message) -> str:
+    text = message.text or ""
+    return text.split(maxsplit=1)[1].strip() if len(text.split(maxsplit=1)) > 1 else ""
+
+
+def describe_rule(lang: str, rule: Rule, key: str | None = None) -> str:
+    """每天 08:30 / 每周一、三、五 09:00 / 每月1日 09:00 / 工作日 09:00 / 一次."""
+    at = rule.at.strftime("%H:%M")
+    if key == reminders.MONTHLY_SUMMARY:
+        return t(lang, "rule.first_workday", at=at)
+    if rule.kind == "weekly":
+        days = t(lang, "rule.day_sep").join(t(lang, f"rule.wd{d}") for d in rule.weekdays)
+        return t(lang, "rule.weekly", days=days, at=at)
+    if rule.kind == "monthly":
+        return t(lang, "rule.monthly", day=rule.day, at=at)
+    if rule.kind in ("daily", "workdays"):
+        return t(lang, f"rule.{rule.kind}", at=at)
+    return t(lang, "rule.once")
+
+
+def when_problem(lang: str, problem: WhenProblem) -> str:
+    return t(lang, f"when.{problem.code}", value=problem.value)
+
+
+# --- /remind -------------------------------------------------------------------------------
+
+
+@guard(role="registered", chat="private")
+async def remind(update: Update, context: Context, who: Identity) -> None:
+    """`/remind <when> <text>` for oneself; admins may put an audience first (`区:西城`)."""
+    message = update.effective_message
+    assert message is not None
+    lang = context.lang(who)
+    text = _rest(message)
+    if not text:
+        await message.reply_text(t(lang, "remind.usage"))
+        return
+    audience = None
+    first, _, after = text.partition(" ")
+    async with context.sessions() as session:
+        names = await districts.district_ids(session)
+    try:
+        audience = notices.parse_audience(first, names)
+    except AudienceProblem:
+        audience = None
+    if audience is not None:
+        if not who.is_admin:
+            await message.reply_text(t(lang, "remind.others_admin_only"))
+            return
+        try:
+            notices.check_scope(audience, who.scope_district_id)
+        except AudienceProblem:
+            await message.reply_text(t(lang, "refused.other_district", district=who.district_name))
+            return
+        text = after.strip()
+    now = datetime.now(UTC)
+    tz = context.settings.tz
+    try:
+        parsed = parse_when(text, now, tz)
+    except WhenProblem as problem:
+        await message.reply_text(when_problem(lang, problem))
+        return
+    if not parsed.rest:
+        await message.reply_text(t(lang, "remind.no_text"))
+        return
+    if len(parsed.rest) > TEXT_LIMIT:
+        await message.reply_text(t(lang, "remind.too_long", length=len(parsed.rest)))
+        return
+    async with context.sessions.begin() as session:
+        reminder = await reminders.create_reminder(
+            session,
+            owner_id=who.telegram_id,
+            rule=parsed.rule,
+            first=parsed.first,
+            text=parsed.rest,
+            timezone=context.settings.bot_timezone,
+            scope_district_id=who.scope_district_id if audience else None,
+            audience=audience.kind.value if audience else None,
+            audience_value=audience.value if audience else None,
+        )
+    whom = t(lang, "remind.you")
+    if audience is not None:
+        by_id = {i: n for n, i in names.items()}
+        whom = audience_label(lang, audience.kind.value, audience.value, by_id)
+    repeat = ""
+    if parsed.rule.kind != "once":
+        repeat = t(lang, "remind.repeats", rule=describe_rule(lang, parsed.rule))
+    await message.reply_text(
+        t(
+            lang,
+            "remind.set",
+            id=reminder.id,
+            when=describe(parsed.first, tz, lang),
+            whom=whom,
+            text=parsed.rest,
+            repeat=repeat,
+        )
+    )
+
+
+def _reminder_line(lang: str, reminder: Reminder, context: Context) -> str:
+    rule = Rule.from_json(reminder.rule)
+    when = describe(reminder.next_at, context.settings.tz, lang) if reminder.next_at else "—"
+    line = t(lang, "reminders.line", id=reminder.id, when=when, text=reminder.text)
+    if rule.kind != "once":
+        line += " · " + describe_rule(lang, rule)
+    return line
+
+
+@guard(role="registered", chat="private")
+async def list_reminders(update: Update, context: Context, who: Identity) -> None:
+    """The sender's reminders still to come, each with a cancel button."""
+    message = update.effective_message
+    assert message is not None
+    lang = context.lang(who)
+    async with context.sessions() as session:
+        mine = await reminders.list_reminders(session, who.telegram_id)
+    if not mine:
+        await message.reply_text(t(lang, "reminders.none"))
+        return
+    lines = [t(lang, "reminders.title"), *(_reminder_line(lang, r, context) for r in mine[:30])]
+    buttons = [
+        InlineKeyboardButton(t(lang, "reminders.cancel", id=r.id), callback_data=f"rm:x:{r.id}")
+        for r in mine[:30]
+    ]
+    markup = InlineKeyboardMarkup([buttons[i : i + 3] for i in range(0, len(buttons), 3)])
+    await message.reply_text("\n".join(lines), reply_markup=markup)
+
+
+@guard(role="registered", chat="private")
+async def cancel_reminder(update: Update, context: Context, who: Identity) -> None:
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    lang = context.lang(who)
+    reminder_id = int(query.data.split(":")[2])
+    async with context.sessions.begin() as session:
+        cancelled = await reminders.cancel_reminder(session, reminder_id, who.telegram_id)
+    key = "reminders.cancelled" if cancelled else "reminders.not_found"
+    await answer(update, t(lang, key, id=reminder_id))
+
+
+# --- /leave --------------------------------------------------------------------------------
+
+
+def _leave_day(word: str, today: date) -> date | None:
+    ahead = {"今天": 0, "明天": 1, "后天": 2, "today": 0, "tomorrow": 1}
+    if word.lower() in ahead:
+        return today + timedelta(days=ahead[word.lower()])
+    return parse_day(word, today)
+
+
+@guard(role="registered", chat="private")
+async def leave(update: Update, context: Context, who: Identity) -> None:
+    """`/leave <from> <to> [reason]` records an absence; `/leave` alone lists and cancels."""
+    message = update.effective_message
+    assert message is not None
+    lang = context.lang(who)
+    if who.instructor is None:
+        await message.reply_text(t(lang, "leave.instructors_only"))
+        return
+    today = datetime.now(context.settings.tz).date()
+    words = _rest(message).split(maxsplit=2)
+    if not words:
+        await _show_leaves(message, context, who, today)
+        return
+    try:
+        days = [_leave_day(w, today) for w in words[:2]]
+    except ReportProblem as problem:
+        await message.reply_text(t(lang, "leave.bad_date", value=problem.value))
+        return
+    if len(days) < 2 or days[0] is None or days[1] is None:
+        await message.reply_text(t(lang, "leave.usage"))
+        return
+    starts, ends = days[0], days[1]
+    reason = words[2].strip()[:200] if len(words) > 2 else None
+    if ends < starts:
+        await message.reply_text(t(lang, "leave.backwards"))
+        return
+    if ends < today:
+        await message.reply_text(t(lang, "leave.past", ends=ends.isoformat()))
+        return
+    if (ends - starts).days > LEAVE_LIMIT_DAYS:
+        await message.reply_text(t(lang, "leave.too_long"))
+        return
+    async with context.sessions.begin() as session:
+        await reminders.add_leave(session, who.instructor.id, starts, ends, reason)
+    await message.reply_text(
+        t(lang, "leave.saved", starts=starts.isoformat(), ends=ends.isoformat())
+    )
+
+
+async def _show_leaves(message: Message, context: Context, who: Identity, today: date) -> None:
+    lang = context.lang(who)
+    assert who.instructor is not None
+    async with context.sessions() as session:
+        leaves = await reminders.current_leaves(session, who.instructor.id, today)
+    if not leaves:
+        await message.reply_text(t(lang, "leave.none"))
+        return
+    lines = [t(lang, "leave.title")]
+    lines += [
+        t(lang, "leave.line", starts=lv.starts, ends=lv.ends, reason=lv.reason or "")
+        for lv in leaves
+    ]
+    markup = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    t(lang, "leave.cancel", starts=lv.starts.strftime("%m-%d")),
+                    callback_data=f"lv:x:{lv.id}",
+                )
+            ]
+            for lv in leaves
+        ]
+    )
+    await message.reply_text("\n".join(lines), reply_markup=markup)
+
+
+@guard(role="registered", chat="private")
+async def cancel_leave(update: Update, context: Context, who: Identity) -> None:
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    lang = context.lang(who)
+    if who.instructor is None:
+        await answer(update, t(lang, "leave.instructors_only"))
+        return
+    async with context.sessions.begin() as session:
+        cancelled = await reminders.cancel_leave(
+            session, int(query.data.split(":")[2]), who.instructor.id, now=datetime.now(UTC)
+        )
+    await answer(update, t(lang, "leave.cancelled" if cancelled else "leave.not_found"))
+
+
+# --- /schedules ----------------------------------------------------------------------------
+
+
+async def _schedules_view(context: Context, lang: str) -> tuple[str, InlineKeyboardMarkup]:
+    async with context.sessions() as session:
+        schedules = await reminders.builtin_schedules(session)
+    lines = [t(lang, "schedules.title")]
+    buttons = []
+    for schedule in schedules:
+        assert schedule.key is not None
+        on = schedule.status == ReminderStatus.ACTIVE.value
+        rule = describe_rule(lang, Rule.from_json(schedule.rule), schedule.key)
+        when = describe(schedule.next_at, context.settings.tz, lang) if schedule.next_at else "—"
+        lines.append(
+            t(
+                lang,
+                "schedules.line",
+                name=t(lang, f"schedules.{schedule.key}"),
+                word=NAME_OF[schedule.key],
+                rule=rule,
+                state=t(lang, "schedules.on" if on else "schedules.off"),
+                next=when if on else "—",
+            )
+        )
+        label = t(lang, "schedules.turn_off" if on else "schedules.turn_on")
+        name = t(lang, f"schedules.{schedule.key}")
+        buttons.append(
+            [
+                InlineKeyboardButton(
+                    f"{label} {name}", callback_data=f"sc:{NAME_OF[schedule.key]}:{int(not on)}"
+                )
+            ]
+        )
+    lines.append(t(lang, "schedules.how"))
+    return "\n\n".join(lines), InlineKeyboardMarkup(buttons)
+
+
+@guard(role="hq", chat="private")
+async def schedules(update: Update, context: Context, who: Identity) -> None:
+    """Lists the built-in schedules with on/off buttons; `/schedules nudge 周五 16:00` re-times."""
+    message = update.effective_message
+    assert message is not None
+    lang = context.lang(who)
+    words = _rest(message).split(maxsplit=1)
+    if words:
+        key = SCHEDULE_NAMES.get(words[0].lower())
+        if key is None or len(words) < 2:
+            await message.reply_text(t(lang, "schedules.usage"))
+            return
+        try:
+            rule = _schedule_rule(key, words[1], context)
+        except WhenProblem as problem:
+            await message.reply_text(when_problem(lang, problem))
+            return
+        if rule is None:
+            await message.reply_text(t(lang, "schedules.weekly_only"))
+            return
+        async with context.sessions.begin() as session:
+            await reminders.set_builtin(session, key, rule=rule, now=datetime.now(UTC))
+    text, markup = await _schedules_view(context, lang)
+    await message.reply_text(text, reply_markup=markup)
+
+
+def _schedule_rule(key: str, text: str, context: Context) -> Rule | None:
+    """The new rule of a built-in: weekly ones take a weekday and time, the others a time."""
+    now, tz = datetime.now(UTC), context.settings.tz
+    if key in (reminders.WEEKLY_NUDGE, reminders.WEEKLY_DIGEST):
+        written = text if text.startswith(("每", "every")) else f"每{text}"
+        parsed = parse_when(written, now, tz)
+        return parsed.rule if parsed.rule.kind == "weekly" else None
+    current = reminders.BUILTINS[key]
+    return Rule(current.kind, parse_when(text, now, tz).rule.at, day=current.day)
+
+
+@guard(role="hq", chat="private")
+async def toggle_schedule(update: Update, context: Context, who: Identity) -> None:
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    lang = context.lang(who)
+    _, name, on = query.data.split(":")
+    async with context.sessions.begin() as session:
+        await reminders.set_builtin(
+            session, SCHEDULE_NAMES[name], enabled=on == "1", now=datetime.now(UTC)
+        )
+    await query.answer(t(lang, "schedules.switched_on" if on == "1" else "schedules.switched_off"))
+    text, markup = await _schedules_view(context, lang)
+    await query.edit_message_text(text, reply_markup=markup)
+
+
+HANDLERS: Handlers = [
+    CommandHandler("remind", remind),
+    CommandHandler("reminders", list_reminders),
+    CommandHandler("leave", leave),
+    CommandHandler("schedules", schedules),
+    CallbackQueryHandler(cancel_reminder, pattern=keyboards.REMINDER_CANCEL_PATTERN),
+    CallbackQueryHandler(cancel_leave, pattern=keyboards.LEAVE_CANCEL_PATTERN),
+    CallbackQueryHandler(toggle_schedule, pattern=keyboards.SCHEDULE_PATTERN),
+]

@@ -1,0 +1,363 @@
+"""Reminders and built-in schedules as rows: the rule, the next firing, and each firing once.
+
+A reminder fires in one transaction that records the firing (unique per reminder and due time),
+enqueues its messages in the outbox and moves `next_at` on by the rule — so a restart at any
+moment neither loses nor repeats it. The next time is computed from the rule in local time, not
+by adding days, so daylight saving and month ends do not drift.
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.db import dialect_insert
+from storage.invites import aware
+from storage.models import (
+    Instructor,
+    Leave,
+    Reminder,
+    ReminderFiring,
+    ReminderStatus,
+)
+from storage.when import Rule, next_time
+
+# Built-in schedules, each switchable and re-timeable by HQ (/schedules).
+WEEKLY_NUDGE = "weekly_nudge"
+WEEKLY_DIGEST = "weekly_digest"
+MONTHLY_SUMMARY = "monthly_summary"
+MENTORING = "mentoring"
+BUILTINS: dict[str, Rule] = {
+    WEEKLY_NUDGE: Rule("weekly", time(16, 0), weekdays=(4,)),  # Friday 16:00
+    WEEKLY_DIGEST: Rule("weekly", time(9, 0), weekdays=(0,)),  # Monday 9:00
+    MONTHLY_SUMMARY: Rule("monthly", time(9, 0), day=1),  # the first working day, 9:00
+    MENTORING: Rule("daily", time(9, 0)),
+}
+# A missed firing is reported rather than fired after this many due times in a row.
+MAX_CATCH_UP = 1000
+
+
+def first_working_day(year: int, month: int) -> date:
+    day = date(year, month, 1)
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    return day
+
+
+def next_firing(key: str | None, rule: Rule, after: datetime, tz: ZoneInfo) -> datetime | None:
+    """The first firing strictly after `after` (UTC), from the rule in local time."""
+    if key != MONTHLY_SUMMARY:
+        return next_time(rule, after, tz)
+    local = after.astimezone(tz).date()
+    year, month = local.year, local.month
+    for _ in range(3):
+        day = first_working_day(year, month)
+        moment = datetime.combine(day, rule.at, tzinfo=tz).astimezone(UTC)
+        if moment > after:
+            return moment
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return None
+
+
+async def restore(session: AsyncSession, timezone: str, *, now: datetime) -> int:
+    """At start: the built-in schedules exist (once each) in BOT_TIMEZONE, and every active
+    reminder has its next firing; returns how many reminders are active."""
+    tz = ZoneInfo(timezone)
+    rows = [
+        {
+            "key": key,
+            "rule": rule.to_json(),
+            "timezone": timezone,
+            "text": "",
+            "status": ReminderStatus.ACTIVE.value,
+            "next_at": next_firing(key, rule, now, tz),
+            "created_at": now,
+        }
+        for key, rule in BUILTINS.items()
+    ]
+    statement = dialect_insert(session)(Reminder).values(rows)
+    await session.execute(statement.on_conflict_do_nothing(index_elements=[Reminder.key]))
+    # A built-in follows BOT_TIMEZONE if it changed since.
+    moved = await session.scalars(
+        select(Reminder).where(Reminder.key.is_not(None), Reminder.timezone != timezone)
+    )
+    for reminder in moved:
+        reminder.timezone = timezone
+        reminder.next_at = next_firing(reminder.key, Rule.from_json(reminder.rule), now, tz)
+    unscheduled = await session.scalars(
+        select(Reminder).where(
+            Reminder.status == ReminderStatus.ACTIVE.value, Reminder.next_at.is_(None)
+        )
+    )
+    for reminder in unscheduled:
+        rule = Rule.from_json(reminder.rule)
+        reminder.next_at = next_firing(reminder.key, rule, now, ZoneInfo(reminder.timezone))
+        if reminder.next_at is None:
+            reminder.status = ReminderStatus.DONE.value
+    count = await session.execute(
+        select(Reminder.id).where(Reminder.status == ReminderStatus.ACTIVE.value)
+    )
+    return len(count.all())
+
+
+async def create_reminder(
+    session: AsyncSession,
+    *,
+    owner_id: int,
+    rule: Rule,
+    first: datetime,
+    text: str,
+    timezone: str,
+    scope_district_id: int | None = None,
+    audience: str | None = None,
+    audience_value: str | None = None,
+) -> Reminder:
+    reminder = Reminder(
+        owner_id=owner_id,
+        rule=rule.to_json(),
+        next_at=first,
+        text=text,
+        timezone=timezone,
+        scope_district_id=scope_district_id,
+        audience=audience,
+        audience_value=audience_value,
+        status=ReminderStatus.ACTIVE.value,
+    )
+    session.add(reminder)
+    await session.flush()
+    return reminder
+
+
+async def list_reminders(session: AsyncSession, owner_id: int) -> list[Reminder]:
+    """The owner's reminders still to come, soonest first."""
+    query = (
+        select(Reminder)
+        .where(
+            Reminder.owner_id == owner_id,
+            Reminder.key.is_(None),
+            Reminder.status == ReminderStatus.ACTIVE.value,
+        )
+        .order_by(Reminder.next_at, Reminder.id)
+    )
+    return list(await session.scalars(query))
+
+
+async def cancel_reminder(session: AsyncSession, reminder_id: int, owner_id: int) -> bool:
+    """Cancels one of the owner's reminders; False if there is no such active reminder."""
+    result = await session.execute(
+        update(Reminder)
+        .where(
+            Reminder.id == reminder_id,
+            Reminder.owner_id == owner_id,
+            Reminder.key.is_(None),
+            Reminder.status == ReminderStatus.ACTIVE.value,
+        )
+        .values(status=ReminderStatus.CANCELLED.value, next_at=None)
+    )
+    return bool(getattr(result, "rowcount", 0))
+
+
+async def builtin_schedules(session: AsyncSession) -> list[Reminder]:
+    query = select(Reminder).where(Reminder.key.is_not(None)).order_by(Reminder.id)
+    return list(await session.scalars(query))
+
+
+async def set_builtin(
+    session: AsyncSession,
+    key: str,
+    *,
+    enabled: bool | None = None,
+    rule: Rule | None = None,
+    now: datetime,
+) -> Reminder | None:
+    """Switches a built-in schedule on or off, or re-times it; the next firing follows."""
+    reminder = (await session.scalars(select(Reminder).where(Reminder.key == key))).first()
+    if reminder is None:
+        return None
+    if rule is not None:
+        reminder.rule = rule.to_json()
+    if enabled is not None:
+        reminder.status = (ReminderStatus.ACTIVE if enabled else ReminderStatus.PAUSED).value
+    active = reminder.status == ReminderStatus.ACTIVE.value
+    tz = ZoneInfo(reminder.timezone)
+    current = Rule.from_json(reminder.rule)
+    reminder.next_at = next_firing(key, current, now, tz) if active else None
+    return reminder
+
+
+@dataclass
+class Due:
+    """A reminder that fell due: the due time to fire now (None if all were missed), and the
+    due times missed while the bot was down (older than the grace period)."""
+
+    reminder: Reminder
+    fire_at: datetime | None
+    missed: list[datetime]
+
+
+async def claim_due(
+    session: AsyncSession, *, now: datetime, grace: timedelta, limit: int = 500
+) -> list[Due]:
+    """Due reminders, locked for this transaction, with next_at already moved on by the rule.
+
+    Each due time is recorded in reminder_firings (unique), so a reminder claimed twice (two
+    instances, a repeated tick) fires once: the second claim finds its firing recorded.
+    """
+    query = (
+        select(Reminder)
+        .where(Reminder.status == ReminderStatus.ACTIVE.value, Reminder.next_at <= now)
+        .order_by(Reminder.next_at, Reminder.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    found = []
+    for reminder in await session.scalars(query):
+        tz = ZoneInfo(reminder.timezone)
+        rule = Rule.from_json(reminder.rule)
+        missed: list[datetime] = []
+        fire_at: datetime | None = None
+        due: datetime | None = aware(reminder.next_at) if reminder.next_at else None
+        steps = 0
+        while due is not None and due <= now and steps < MAX_CATCH_UP:
+            if now - due > grace:
+                missed.append(due)
+            else:
+                fire_at = due  # of several within the grace, the latest fires (once)
+            due = next_firing(reminder.key, rule, due, tz)
+            steps += 1
+        reminder.next_at = due
+        if due is None:
+            reminder.status = ReminderStatus.DONE.value
+        found.append(Due(reminder, fire_at, missed))
+    return found
+
+
+async def record_firing(
+    session: AsyncSession,
+    reminder_id: int,
+    due_at: datetime,
+    outcome: str,
+    *,
+    now: datetime,
+    messages: int = 0,
+) -> bool:
+    """Records one due time; False if it was already recorded (then nothing may be sent)."""
+    statement = dialect_insert(session)(ReminderFiring).values(
+        reminder_id=reminder_id, due_at=due_at, fired_at=now, outcome=outcome, messages=messages
+    )
+    statement = statement.on_conflict_do_nothing(
+        index_elements=[ReminderFiring.reminder_id, ReminderFiring.due_at]
+    )
+    result = await session.execute(statement)
+    return bool(getattr(result, "rowcount", 0))
+
+
+async def set_messages(session: AsyncSession, reminder_id: int, due_at: datetime, n: int) -> None:
+    await session.execute(
+        update(ReminderFiring)
+        .where(ReminderFiring.reminder_id == reminder_id, ReminderFiring.due_at == due_at)
+        .values(messages=n)
+    )
+
+
+async def firings(session: AsyncSession, reminder_id: int) -> list[ReminderFiring]:
+    query = (
+        select(ReminderFiring)
+        .where(ReminderFiring.reminder_id == reminder_id)
+        .order_by(ReminderFiring.due_at)
+    )
+    return list(await session.scalars(query))
+
+
+# --- leave ---------------------------------------------------------------------------------
+
+
+async def on_leave(session: AsyncSession, day: date) -> set[int]:
+    """Instructors with a leave covering `day`."""
+    rows = await session.execute(
+        select(Leave.instructor_id).where(
+            Leave.starts <= day, Leave.ends >= day, Leave.cancelled_at.is_(None)
+        )
+    )
+    return {instructor_id for (instructor_id,) in rows}
+
+
+async def add_leave(
+    session: AsyncSession, instructor_id: int, starts: date, ends: date, reason: str | None
+) -> Leave:
+    leave = Leave(instructor_id=instructor_id, starts=starts, ends=ends, reason=reason)
+    session.add(leave)
+    await session.flush()
+    return leave
+
+
+async def current_leaves(session: AsyncSession, instructor_id: int, today: date) -> list[Leave]:
+    """The instructor's leaves that have not ended, earliest first."""
+    query = (
+        select(Leave)
+        .where(
+            Leave.instructor_id == instructor_id,
+            Leave.ends >= today,
+            Leave.cancelled_at.is_(None),
+        )
+        .order_by(Leave.starts)
+    )
+    return list(await session.scalars(query))
+
+
+async def cancel_leave(
+    session: AsyncSession, leave_id: int, instructor_id: int, *, now: datetime
+) -> bool:
+    result = await session.execute(
+        update(Leave)
+        .where(
+            Leave.id == leave_id,
+            Leave.instructor_id == instructor_id,
+            Leave.cancelled_at.is_(None),
+        )
+        .values(cancelled_at=now)
+    )
+    return bool(getattr(result, "rowcount", 0))
+
+
+# --- the mentoring milestones --------------------------------------------------------------
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day `months` later, or the month's last day when it is shorter."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+async def mentoring_due(
+    session: AsyncSession, today: date
+) -> list[tuple[Instructor, Instructor, int]]:
+    """(mentee, mentor, months) for mentees whose 1st, 2nd or 3rd month after the start date
+    is on or before `today` (within the last week: a milestone missed while down still comes)."""
+    earliest = today - timedelta(days=7)
+    mentees = await session.scalars(
+        select(Instructor).where(
+            Instructor.mentor_id.is_not(None),
+            Instructor.start_date.is_not(None),
+            Instructor.start_date >= add_months(earliest, -3),
+            Instructor.start_date <= add_months(today, -1),
+        )
+    )
+    found: list[tuple[Instructor, int, int]] = []
+    for mentee in mentees:
+        assert mentee.start_date is not None and mentee.mentor_id is not None
+        for months in (1, 2, 3):
+            if earliest <= add_months(mentee.start_date, months) <= today:
+                found.append((mentee, mentee.mentor_id, months))
+    mentor_ids = {mentor_id for _, mentor_id, _ in found}
+    mentors: dict[int, Instructor] = {}
+    if mentor_ids:
+        rows = await session.scalars(select(Instructor).where(Instructor.id.in_(mentor_ids)))
+        mentors = {m.id: m for m in rows}
+    return [(mentee, mentors[mid], n) for mentee, mid, n in found if mid in mentors]
