@@ -82,6 +82,7 @@ NOTICE_TEXT = (
     "并通过 /report 报送走访记录。如有问题请联系区总工会。"
 )
 OUTCOMES = ("sent", "unreachable", "unknown", "failed", "pending", "sending")
+NOTES: list[str] = []  # printed under the table
 
 
 @dataclass(frozen=True)
@@ -114,7 +115,9 @@ class ErrorCounter(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         self.count += 1
         if self.first is None:
-            self.first = record.getMessage().splitlines()[0][:200]
+            # The last line of the traceback the error handler logs: the exception itself.
+            lines = record.getMessage().strip().splitlines()
+            self.first = lines[-1][:200] if lines else record.levelname
 
 
 # --- the database ------------------------------------------------------------------------
@@ -413,7 +416,7 @@ async def run(
         ("process max RSS so far (MiB)", f"{max_rss_mib():.0f}"),
     ]
     if errors.first:
-        print(f"  {name}: first error logged: {errors.first}")
+        NOTES.append(f"{name}: {errors.count} errors logged, the first: {errors.first}")
     return figures
 
 
@@ -454,6 +457,8 @@ async def main() -> None:
         lines.append((label, *(results[name][index][1] for name in names)))
     print(table(lines))
     print()
+    for note in NOTES:
+        print(note)
     print(f"process max RSS (whole run): {max_rss_mib():.0f} MiB")
 
 
