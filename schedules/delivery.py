@@ -1,9 +1,11 @@
 """Delivery: one pacer for every request the bot makes, and the outbox sender.
 
 The pacer keeps Telegram's limits by itself instead of waiting for 429s: at most 30 sends in
-any sliding second, bulk sends evenly spaced (so no burst after a pause), 1 a second to a
-private chat and 20 a minute to a group. Replies to a user who just spoke go ahead of bulk
-sends. On a 429 everything pauses for `retry_after`.
+any sliding second, bulk sends evenly spaced (so no burst after a pause), 20 a minute to a
+group, and to a private chat 1 a second for bulk sends — replies to someone who just spoke may
+come in a short burst of 3 (Telegram tolerates it; a handler often answers with text and a
+file). Replies go ahead of bulk sends. On a 429 everything pauses for `retry_after`: Telegram
+does not say which limit was hit.
 
 The sender reads due outbox rows, sends each through the pacer and records the outcome:
 sent, unreachable (403), failed (400), unknown (the request may have reached Telegram but no
@@ -206,6 +208,12 @@ class Pacer(BaseRateLimiter[dict[str, Any]]):
                 if bulk or attempt == 2:
                     raise
                 self.retries_after_429 += 1
+            except NetworkError as error:
+                # A reply that surely did not reach Telegram (refused connection, a 5xx) is
+                # tried again; the outbox sender has its own backoff for bulk sends.
+                if bulk or attempt == 2 or not surely_undelivered(error):
+                    raise
+                await self._sleep(0.5 * (attempt + 1))
         raise AssertionError("unreachable")
 
 

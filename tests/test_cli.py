@@ -543,6 +543,39 @@ async def test_run_polls_answers_start_and_stops_on_sigint(
     assert "instructors" in await table_names(bot_env["DATABASE_URL"])
 
 
+async def test_a_second_run_stands_by_and_takes_over_when_the_first_dies(
+    tmp_path: Path, standin: BotApiStandIn, bot_env: dict[str, str]
+) -> None:
+    """A second `run` on the same database says it stands by and neither polls nor answers;
+    when the first is killed it takes over and answers."""
+    first_dir, second_dir = tmp_path / "a", tmp_path / "b"
+    first_dir.mkdir()
+    second_dir.mkdir()
+    variables = {"TELEGRAM_API_URL": standin.url, **bot_env}
+    async with serving("run", first_dir, **variables) as first:
+        assert "市总工会管理员" in await greet(first, standin)
+        async with serving("run", second_dir, **variables) as second:
+            await eventually(lambda: "待命" in second.output(), "the standby message", second)
+            polls = len(standin.calls_to("getUpdates"))
+            first.process.kill()  # dies without a goodbye: the lock goes with the process
+            await first.process.wait()
+            await eventually(lambda: "接管" in second.output(), "the takeover", second)
+            await eventually(
+                lambda: len(standin.calls_to("getUpdates")) > polls, "polling again", second
+            )
+            standin.push_update(start_update(HQ_ID, 2))
+            await eventually(
+                lambda: (
+                    len([c for c in standin.calls_to("sendMessage", HQ_ID) if not c.rejected]) >= 2
+                ),
+                "the second instance's reply",
+                second,
+            )
+            assert await second.stop() == 0, second.output()
+    replies = [c for c in standin.calls_to("sendMessage", HQ_ID) if not c.rejected]
+    assert len(replies) == 2  # one from each instance, never both for one update
+
+
 async def test_run_reaches_telegram_through_the_proxy(
     tmp_path: Path, standin: BotApiStandIn, bot_env: dict[str, str]
 ) -> None:

@@ -77,3 +77,11 @@ async def test_a_user_who_blocked_the_bot_does_not_break_it(
         li = (await session.scalars(select(Instructor).where(Instructor.name == "李红"))).one()
     assert li.telegram_id == 501
     assert "指导员" in (await hq.send("/people")).text
+
+
+async def test_a_reply_refused_with_a_bad_gateway_is_sent_again(world: World) -> None:
+    """A 502 means Telegram did not send the reply: it is tried again and arrives once."""
+    world.standin.fail_next("sendMessage", chat_id=HQ_ID, error_code=502, description="Bad Gateway")
+    replies = await world.person(HQ_ID).send("/help")
+    assert [c.rejected for c in replies.calls if c.method == "sendMessage"] == [True, False]
+    assert "/notice" in replies.text and "出了点问题" not in replies.text

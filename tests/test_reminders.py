@@ -265,29 +265,40 @@ async def test_a_stalled_event_loop_makes_reminders_late_not_lost(
 async def test_only_the_instance_holding_the_lock_schedules(
     database_url: str, standin: BotApiStandIn, sessions: Sessions
 ) -> None:
-    """Of two instances on one database only the lock holder gets the tick job."""
+    """While another instance holds the lock, a starting instance schedules no job, makes no
+    request and fires nothing, however due its reminders are."""
     from bot.runtime import Runtime
+    from storage.instance import InstanceLock
 
-    first, second = (
-        Runtime(make_settings(database_url, standin)),
-        Runtime(make_settings(database_url, standin)),
-    )
+    holder = InstanceLock(database_url)
+    assert await holder.acquire()
+    async with sessions.begin() as session:
+        await stored.create_reminder(
+            session,
+            owner_id=LI,
+            rule=Rule("daily", datetime(2026, 1, 1, 9).time()),
+            first=datetime.now(UTC) - timedelta(seconds=1),
+            text="晨会",
+            timezone="Asia/Shanghai",
+        )
+    standby = Runtime(make_settings(database_url, standin))
     said: list[str] = []
+    running = asyncio.create_task(standby.run(webhook=False, announce=said.append))
     try:
-        assert await first.wait_for_lock(said.append)
-        waiting = asyncio.create_task(second.wait_for_lock(said.append))
-        for _ in range(100):
+        for _ in range(200):
             if said:
                 break
             await asyncio.sleep(0.01)
-        assert not waiting.done() and "待命" in said[0]
-        second.stop()
-        assert await waiting is False
+        assert "待命" in said[0]
+        assert standby.application.job_queue is not None
+        assert standby.application.job_queue.jobs() == ()
+        assert standin.calls == []
+        async with sessions() as session:
+            assert (await session.scalars(select(ReminderFiring))).all() == []
     finally:
-        await first.lock.release()
-        await second.lock.release()
-        await first.engine.dispose()
-        await second.engine.dispose()
+        standby.stop()
+        await asyncio.wait_for(running, 10)
+        await holder.release()
 
 
 # --- built-in schedules --------------------------------------------------------------------
