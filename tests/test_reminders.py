@@ -17,13 +17,13 @@ from storage import reminders as stored
 from storage.db import Sessions
 from storage.models import Group, Instructor, OutboxMessage, Reminder, ReminderFiring
 from storage.when import Rule, describe
-from tests.conftest import HQ_ID, make_settings
-from tests.harness import Person, World
+from tests.conftest import make_settings
+from tests.harness import World
 from tests.standin import BotApiStandIn
-from tests.test_welcome import import_sample
+from tests.test_notices import joined
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-LI, WANG, ADMIN = 501, 502, 2001
+LI, WANG, ADMIN = 501, 502, 2001  # as in tests.test_notices.joined
 GRACE = timedelta(hours=1)
 
 
@@ -35,15 +35,6 @@ def translate(lang: str, key: str, **values: object) -> str:
 
 async def fire(sessions: Sessions, now: datetime) -> list[reminders.Fired]:
     return await reminders.fire_due(sessions, translate, "zh_CN", now=now, grace=GRACE)
-
-
-async def joined(world: World) -> tuple[Person, Person, Person]:
-    """HQ, and 李红 (mentee of 王建国) and 王建国 of 西城, both joined; 赵敏 has not joined."""
-    codes = await import_sample(world)
-    li, wang = world.person(LI, "Li"), world.person(WANG, "Wang")
-    await li.send(f"/start {codes['李红']}")
-    await wang.send(f"/start {codes['王建国']}")
-    return world.person(HQ_ID, "总部"), li, wang
 
 
 async def outbox_to(sessions: Sessions, chat_id: int) -> list[str]:

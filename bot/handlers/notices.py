@@ -13,6 +13,7 @@ from bot.context import Context, Handlers
 from bot.flows import continues
 from bot.guards import answer, guard
 from bot.texts import t
+from schedules.jobs import wake_sender
 from storage import conversations, districts, notices
 from storage.access import Identity
 from storage.models import Conversation, Level, Notice, NoticeAudience
@@ -21,12 +22,6 @@ from storage.when import WhenProblem, describe, parse_when
 
 FLOW = "notice"
 NAMES_SHOWN = 40  # names listed in a status; the rest are counted
-
-
-def wake_sender(context: Context) -> None:
-    sender = context.bot_data.get("sender")
-    if sender is not None:
-        sender.wake()
 
 
 def audience_label(lang: str, kind: str, value: str | None, district_names: dict[int, str]) -> str:
