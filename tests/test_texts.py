@@ -33,3 +33,14 @@ def test_every_menu_command_has_a_description() -> None:
     """Every command in any menu has a localized description."""
     for name in {*commands_for("hq"), *HQ_ONLY, *GROUP_ADMIN}:
         assert f"cmd.{name}" in zh_CN.MESSAGES, name
+
+
+def test_every_time_problem_and_schedule_has_a_text() -> None:
+    """Each reason a <when> is refused, and each built-in schedule, is worded in the catalog."""
+    from storage.reminders import BUILTINS
+    from storage.when import WHEN_PROBLEMS
+
+    for code in WHEN_PROBLEMS:
+        assert f"when.{code}" in zh_CN.MESSAGES, code
+    for key in BUILTINS:
+        assert f"schedules.{key}" in zh_CN.MESSAGES, key
