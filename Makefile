@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint bench-roster bench-reports bench-broadcast clean
+.PHONY: run test lint bench-roster bench-reports bench-broadcast bench-schedules clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "xieshang needs Python 3.11 or newer"'
@@ -38,6 +38,9 @@ bench-reports: $(VENV)/.installed-dev
 
 bench-broadcast: $(VENV)/.installed-dev
 	$(BIN)/python -m bench.broadcast
+
+bench-schedules: $(VENV)/.installed-dev
+	$(BIN)/python -m bench.schedules
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -56,30 +56,46 @@ async def fire_due(
     now: datetime,
     grace: timedelta,
 ) -> list[Fired]:
-    """Fires every reminder due at `now` (once), reports the missed ones; returns what it did."""
+    """Fires every reminder due at `now` (once), reports the missed ones; returns what it did.
+
+    A few statements for the whole tick, not per reminder: 200 reminders due in one minute
+    fire in one short transaction.
+    """
     done: list[Fired] = []
     async with sessions.begin() as session:
         languages = _Languages(session, default_lang)
-        for due in await reminders.claim_due(session, now=now, grace=grace):
+        dues = await reminders.claim_due(session, now=now, grace=grace)
+        await languages.of([d.reminder.owner_id for d in dues if d.reminder.owner_id])
+        missed: list[tuple[int, datetime]] = []
+        firing: list[tuple[int, datetime, int]] = []
+        composed: dict[int, list[outbox.Outgoing]] = {}
+        notes: dict[int, list[outbox.Outgoing]] = {}
+        for due in dues:
             reminder = due.reminder
-            for missed_at in due.missed:
-                await reminders.record_firing(session, reminder.id, missed_at, "missed", now=now)
-            messages: list[outbox.Outgoing] = []
+            missed += [(reminder.id, at) for at in due.missed]
             if due.missed:
-                messages += await _missed_notice(reminder, due.missed, translate, languages)
-            fired_at = None
-            if due.fire_at is not None and await reminders.record_firing(
-                session, reminder.id, due.fire_at, "fired", now=now
-            ):
-                fired_at = due.fire_at
-                composed = await _compose(session, reminder, due.fire_at, translate, languages)
-                await reminders.set_messages(session, reminder.id, due.fire_at, len(composed))
-                messages += composed
-            await outbox.enqueue(session, messages, now=now)
-            done.append(Fired(reminder.id, reminder.key, fired_at, len(due.missed), len(messages)))
-    for fired in done:
-        if fired.missed:
-            logger.warning("reminder %s missed %s due time(s)", fired.reminder_id, fired.missed)
+                notes[reminder.id] = await _missed_notice(
+                    reminder, due.missed, translate, languages
+                )
+            if due.fire_at is not None:
+                messages = await _compose(session, reminder, due.fire_at, translate, languages)
+                composed[reminder.id] = messages
+                firing.append((reminder.id, due.fire_at, len(messages)))
+        stamp = datetime.now(UTC)  # when the firing really happened, for the record
+        new_missed = await reminders.record_firings(session, missed, "missed", now=stamp)
+        fired = await reminders.record_firings(session, firing, "fired", now=stamp)
+        outgoing = [m for rid in fired for m in composed[rid]]
+        outgoing += [m for rid in new_missed for m in notes.get(rid, [])]
+        await outbox.enqueue(session, outgoing, now=now)
+        for due in dues:
+            rid = due.reminder.id
+            sent = len(composed[rid]) if rid in fired else 0
+            sent += len(notes.get(rid, [])) if rid in new_missed else 0
+            fire_at = due.fire_at if rid in fired else None
+            done.append(Fired(rid, due.reminder.key, fire_at, len(due.missed), sent))
+    for result in done:
+        if result.missed:
+            logger.warning("reminder %s missed %s due time(s)", result.reminder_id, result.missed)
     return done
 
 

@@ -9,6 +9,7 @@ by adding days, so daylight saving and month ends do not drift.
 from __future__ import annotations
 
 import calendar
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -237,32 +238,32 @@ async def claim_due(
     return found
 
 
-async def record_firing(
+async def record_firings(
     session: AsyncSession,
-    reminder_id: int,
-    due_at: datetime,
+    firings: Sequence[tuple[int, datetime] | tuple[int, datetime, int]],
     outcome: str,
     *,
     now: datetime,
-    messages: int = 0,
-) -> bool:
-    """Records one due time; False if it was already recorded (then nothing may be sent)."""
-    statement = dialect_insert(session)(ReminderFiring).values(
-        reminder_id=reminder_id, due_at=due_at, fired_at=now, outcome=outcome, messages=messages
-    )
+) -> set[int]:
+    """Records due times (reminder id, due time[, messages]) in one statement; returns the
+    reminder ids newly recorded — one already there was fired before and must not be again."""
+    if not firings:
+        return set()
+    rows = [
+        {
+            "reminder_id": f[0],
+            "due_at": f[1],
+            "fired_at": now,
+            "outcome": outcome,
+            "messages": f[2] if len(f) > 2 else 0,
+        }
+        for f in firings
+    ]
+    statement = dialect_insert(session)(ReminderFiring).values(rows)
     statement = statement.on_conflict_do_nothing(
         index_elements=[ReminderFiring.reminder_id, ReminderFiring.due_at]
-    )
-    result = await session.execute(statement)
-    return bool(getattr(result, "rowcount", 0))
-
-
-async def set_messages(session: AsyncSession, reminder_id: int, due_at: datetime, n: int) -> None:
-    await session.execute(
-        update(ReminderFiring)
-        .where(ReminderFiring.reminder_id == reminder_id, ReminderFiring.due_at == due_at)
-        .values(messages=n)
-    )
+    ).returning(ReminderFiring.reminder_id)
+    return {reminder_id for (reminder_id,) in await session.execute(statement)}
 
 
 async def firings(session: AsyncSession, reminder_id: int) -> list[ReminderFiring]:
