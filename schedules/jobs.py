@@ -3,7 +3,9 @@
 PTB's JobQueue runs APScheduler 3, whose default `misfire_grace_time=1` silently skips a job that
 starts more than a second late (one stall of the event loop drops it). The jobs here are short
 ticks that look in the database for what is due, so they are given no grace limit and coalesce:
-a late tick runs once, late, and finds everything that fell due meanwhile.
+a late tick runs once, late, and finds everything that fell due meanwhile. A tick that would
+start while the previous one still runs is skipped (max_instances=1, with APScheduler's
+warning); the next one finds what the skipped one would have.
 """
 
 from __future__ import annotations
