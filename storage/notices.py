@@ -294,10 +294,10 @@ async def list_notices(
     query = select(Notice).order_by(Notice.id.desc()).limit(limit)
     if scope_district_id is not None:
         query = query.where(Notice.scope_district_id == scope_district_id)
-    return await _views(session, list(await session.scalars(query)))
+    return await views(session, list(await session.scalars(query)))
 
 
-async def _views(session: AsyncSession, notices: Sequence[Notice]) -> list[NoticeStatusView]:
+async def views(session: AsyncSession, notices: Sequence[Notice]) -> list[NoticeStatusView]:
     """Recipients, joined, confirmed and delivery outcomes of each notice."""
     ids = [n.id for n in notices]
     outcomes = await outbox.counts(session, KIND, ids)
@@ -335,7 +335,7 @@ async def notice_status(session: AsyncSession, notice_id: int) -> NoticeStatusVi
     notice = await session.get(Notice, notice_id)
     if notice is None:
         return None
-    [view] = await _views(session, [notice])
+    [view] = await views(session, [notice])
     unconfirmed = await session.execute(
         select(Instructor.name)
         .join(NoticeRecipient, NoticeRecipient.instructor_id == Instructor.id)

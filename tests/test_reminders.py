@@ -99,6 +99,7 @@ async def test_admins_may_remind_an_audience_and_instructors_may_not(
     reminder = await only_reminder(sessions)
     assert reminder.audience == "district" and Rule.from_json(reminder.rule).weekdays == (4,)
     assert "只有管理员" in (await li.send("/remind 全体 明天 9:00 开会")).text
+    assert "不发到群" in (await hq.send("/remind 群 明天 9:00 开会")).text
     await hq.send(f"/admin add {ADMIN} district 西城")
     refused = await world.person(ADMIN).send("/remind 区:平谷 明天 9:00 开会")
     assert "西城区" in refused.text and "只能" in refused.text

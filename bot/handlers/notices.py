@@ -76,7 +76,7 @@ async def _send(
             when = describe(send_at, context.settings.tz, lang)
             return t(lang, "notice.scheduled", id=notice.id, when=when)
         messages = await notices.release(session, notice, t, context.settings.bot_language, now=now)
-        [view] = await notices._views(session, [notice])
+        [view] = await notices.views(session, [notice])
     wake_sender(context)
     return t(
         lang,

@@ -14,7 +14,7 @@ from bot.handlers.notices import audience_label
 from bot.texts import t
 from storage import districts, notices, reminders
 from storage.access import Identity
-from storage.models import Reminder, ReminderStatus
+from storage.models import NoticeAudience, Reminder, ReminderStatus
 from storage.notices import AudienceProblem
 from storage.reports import ReportProblem, parse_day
 from storage.when import Rule, WhenProblem, describe, parse_when
@@ -76,6 +76,9 @@ async def remind(update: Update, context: Context, who: Identity) -> None:
         audience = notices.parse_audience(first, names)
     except AudienceProblem:
         audience = None
+    if audience is not None and audience.kind is NoticeAudience.GROUPS:
+        await message.reply_text(t(lang, "remind.no_groups"))
+        return
     if audience is not None:
         if not who.is_admin:
             await message.reply_text(t(lang, "remind.others_admin_only"))

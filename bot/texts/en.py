@@ -402,6 +402,7 @@ MESSAGES: dict[str, str] = {
     "remind.no_text": "Please write what to remind after the time, e.g. /remind tomorrow 9am hand in papers",
     "remind.too_long": "The reminder is too long ({length} characters); at most 1,000.",
     "remind.others_admin_only": "Only admins can remind other people; for yourself write the time first, e.g. /remind tomorrow 9am meeting",
+    "remind.no_groups": "Reminders go to people, not groups; to post in groups use /notice groups <text>.",
     "remind.you": "you",
     "remind.set": "⏰ OK (#{id}): {when} I'll remind {whom}: {text}{repeat}",
     "remind.repeats": "\nRepeats: {rule}",

@@ -361,6 +361,7 @@ MESSAGES: dict[str, str] = {
     "remind.no_text": "请在时间后面写上提醒的内容，例如 /remind 明天 15:00 交材料",
     "remind.too_long": "提醒内容太长（{length} 字），最多 1000 字。",
     "remind.others_admin_only": "只有管理员可以给别人设提醒；给自己设提醒请直接写时间，例如 /remind 明天 9:00 开会",
+    "remind.no_groups": "提醒只发给人，不发到群。要在群里发布请用 /notice 群 内容。",
     "remind.you": "你",
     "remind.set": "⏰ 好的（#{id}）：{when} 提醒{whom}：{text}{repeat}",
     "remind.repeats": "\n重复：{rule}",
