@@ -167,18 +167,3 @@ async def counts(
         if ref_id is not None:
             result[ref_id][status] = int(count)
     return result
-
-
-async def problems(session: AsyncSession, *, limit: int = 50) -> list[OutboxMessage]:
-    """Recent messages that were not delivered or whose delivery is unknown, newest first."""
-    query = (
-        select(OutboxMessage)
-        .where(
-            OutboxMessage.status.in_(
-                [OutboxStatus.UNREACHABLE.value, OutboxStatus.UNKNOWN.value, "failed"]
-            )
-        )
-        .order_by(OutboxMessage.id.desc())
-        .limit(limit)
-    )
-    return list(await session.scalars(query))
