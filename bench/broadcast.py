@@ -29,7 +29,6 @@ import itertools
 import logging
 import platform
 import random
-import resource
 import sqlite3
 import sys
 import tempfile
@@ -46,7 +45,7 @@ import telegram
 from sqlalchemy import func, insert, select
 from telegram import Update
 
-from bench.roster import GIVEN, MIX, SURNAMES, table
+from bench.roster import GIVEN, MIX, SURNAMES, LogCounter, max_rss_mib, print_columns
 from bot.app import build_application
 from bot.context import XieshangApp
 from bot.settings import Settings
@@ -101,23 +100,6 @@ class Spoken:
     chat_id: int
     start: float
     end: float = 0.0
-
-
-class ErrorCounter(logging.Handler):
-    """Counts ERROR records (the bot's error handler logs every failed update) and keeps the
-    rest of the log off the terminal."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.ERROR)
-        self.count = 0
-        self.first: str | None = None
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.count += 1
-        if self.first is None:
-            # The last line of the traceback the error handler logs: the exception itself.
-            lines = record.getMessage().strip().splitlines()
-            self.first = lines[-1][:200] if lines else record.levelname
 
 
 # --- the database ------------------------------------------------------------------------
@@ -319,16 +301,11 @@ def percentile(values: Sequence[float], p: float) -> float:
     return ordered[int(rank) - 1]
 
 
-def max_rss_mib() -> float:
-    max_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux, bytes on macOS
-    return max_rss / 2**20 if sys.platform == "darwin" else max_rss / 2**10
-
-
 # --- one run -----------------------------------------------------------------------------
 
 
 async def run(
-    folder: Path, name: str, trouble: Trouble, errors: ErrorCounter
+    folder: Path, name: str, trouble: Trouble, errors: LogCounter
 ) -> list[tuple[str, str]]:
     url = f"sqlite+aiosqlite:///{folder / f'{name}.db'}"
     await asyncio.to_thread(db.upgrade, url)
@@ -421,7 +398,7 @@ async def run(
 
 
 async def main() -> None:
-    errors = ErrorCounter()
+    errors = LogCounter(logging.ERROR)
     logging.getLogger().addHandler(errors)
     logging.getLogger("alembic").setLevel(logging.WARNING)
     print("broadcast benchmark")
@@ -451,15 +428,7 @@ async def main() -> None:
         for name, trouble in runs.items():
             results[name] = await run(Path(folder), name, trouble, errors)
 
-    names = list(results)
-    lines: list[tuple[str, ...]] = [("", *names)]
-    for index, (label, _) in enumerate(results[names[0]]):
-        lines.append((label, *(results[name][index][1] for name in names)))
-    print(table(lines))
-    print()
-    for note in NOTES:
-        print(note)
-    print(f"process max RSS (whole run): {max_rss_mib():.0f} MiB")
+    print_columns(results, NOTES)
 
 
 if __name__ == "__main__":

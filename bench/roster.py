@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import io
+import logging
 import os
 import platform
 import random
@@ -311,6 +312,46 @@ async def postgres_version(server_url: str) -> str:
 # --- report --------------------------------------------------------------------------------
 
 
+def column_rows(results: dict[str, list[tuple[str, str]]]) -> list[tuple[str, ...]]:
+    """A header of the runs' names, then one row per label with each run's figure."""
+    names = list(results)
+    rows: list[tuple[str, ...]] = [("", *names)]
+    for index, (label, _) in enumerate(results[names[0]]):
+        rows.append((label, *(results[name][index][1] for name in names)))
+    return rows
+
+
+def print_columns(results: dict[str, list[tuple[str, str]]], notes: list[str]) -> None:
+    """The runs side by side, the notes under them, and the process's peak memory."""
+    print(table(column_rows(results)))
+    print()
+    for note in notes:
+        print(note)
+    print(f"process max RSS (whole run): {max_rss_mib():.0f} MiB")
+
+
+def max_rss_mib() -> float:
+    max_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux, bytes on macOS
+    return max_rss / 2**20 if sys.platform == "darwin" else max_rss / 2**10
+
+
+class LogCounter(logging.Handler):
+    """Counts records of `level` and worse, remembering the first, and keeps the log off the
+    terminal."""
+
+    def __init__(self, level: int) -> None:
+        super().__init__(level)
+        self.count = 0
+        self.first: str | None = None
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.count += 1
+        if self.first is None:
+            # The last line of a logged traceback: the exception itself.
+            lines = record.getMessage().strip().splitlines()
+            self.first = f"{record.name}: {lines[-1][:200] if lines else record.levelname}"
+
+
 def table(rows: list[tuple[str, ...]]) -> str:
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     lines = []
@@ -349,17 +390,14 @@ async def main() -> None:
     if server_url:
         results["PostgreSQL"] = await measure(postgres_databases(server_url), data)
 
-    names = list(results)
-    lines: list[tuple[str, ...]] = [("", *names)]
-    lines.append(("rows", *(str(rows) for _ in names)))
-    lines.append(("build .xlsx (s)", *(f"{built:.2f}" for _ in names)))
-    for index, (label, _) in enumerate(results[names[0]]):
-        lines.append((label, *(results[name][index][1] for name in names)))
-    max_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux, bytes on macOS
-    rss = max_rss / 2**20 if sys.platform == "darwin" else max_rss / 2**10
+    lines = column_rows(results)
+    lines[1:1] = [
+        ("rows", *(str(rows) for _ in results)),
+        ("build .xlsx (s)", *(f"{built:.2f}" for _ in results)),
+    ]
     print(table(lines))
     print()
-    print(f"process max RSS (whole run): {rss:.0f} MiB")
+    print(f"process max RSS (whole run): {max_rss_mib():.0f} MiB")
 
 
 if __name__ == "__main__":

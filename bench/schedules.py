@@ -65,8 +65,15 @@ from apscheduler.events import (
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.engine import make_url
 
-from bench.broadcast import max_rss_mib, percentile
-from bench.roster import postgres_databases, postgres_version, sqlite_databases, table
+from bench.broadcast import percentile
+from bench.roster import (
+    LogCounter,
+    max_rss_mib,
+    postgres_databases,
+    postgres_version,
+    print_columns,
+    sqlite_databases,
+)
 from bot.app import build_application
 from bot.context import XieshangApp
 from bot.settings import Settings
@@ -100,22 +107,6 @@ TEXTS = (
 )  # fmt: skip
 POSTGRES_DEFAULT = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 NOTES: list[str] = []  # printed under the table
-
-
-class LogCounter(logging.Handler):
-    """Counts WARNING and worse (missed reminders, APScheduler's skipped runs, errors) and keeps
-    the log off the terminal."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
-        self.count = 0
-        self.first: str | None = None
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.count += 1
-        if self.first is None:
-            lines = record.getMessage().strip().splitlines()
-            self.first = f"{record.name}: {lines[-1][:200] if lines else record.levelname}"
 
 
 @dataclass
@@ -441,7 +432,7 @@ async def postgres_server() -> tuple[str, str] | None:
 
 
 async def main() -> None:
-    logs = LogCounter()
+    logs = LogCounter(logging.WARNING)
     logging.getLogger().addHandler(logs)
     logging.getLogger("alembic").setLevel(logging.WARNING)
     print("schedules benchmark")
@@ -468,15 +459,7 @@ async def main() -> None:
     if postgres:
         results["PostgreSQL"] = await measure(postgres_databases(postgres[0]), "PostgreSQL", logs)
 
-    names = list(results)
-    lines: list[tuple[str, ...]] = [("", *names)]
-    for index, (label, _) in enumerate(results[names[0]]):
-        lines.append((label, *(results[name][index][1] for name in names)))
-    print(table(lines))
-    print()
-    for note in NOTES:
-        print(note)
-    print(f"process max RSS (whole run): {max_rss_mib():.0f} MiB")
+    print_columns(results, NOTES)
 
 
 if __name__ == "__main__":
