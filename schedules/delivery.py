@@ -138,22 +138,23 @@ class Pacer(BaseRateLimiter[dict[str, Any]]):
         if bulk:
             at = max(at, self._last_bulk + self._spacing)
         if chat_id is not None:
-            window, limit = self._chat_window(chat_id)
-            if chat_id > 0 and not bulk:
-                limit = self.limits.reply_burst
-            chat = self._chats[chat_id]
-            while chat and chat[0] <= now - window:
-                chat.popleft()
-            if len(chat) >= limit:
-                at = max(at, chat[-limit] + window)
+            at = max(at, self._chat_earliest(chat_id, bulk, now))
         return at
+
+    def _chat_earliest(self, chat_id: int, bulk: bool, now: float) -> float:
+        """The earliest moment the chat's own limit allows a send (0 when it allows one now)."""
+        window, limit = self._chat_window(chat_id)
+        if chat_id > 0 and not bulk:
+            limit = self.limits.reply_burst
+        chat = self._chats[chat_id]
+        while chat and chat[0] <= now - window:
+            chat.popleft()
+        return chat[-limit] + window if len(chat) >= limit else 0.0
 
     def chat_ready(self, chat_id: int) -> bool:
         """Whether a bulk send to `chat_id` would not have to wait for the chat's own limit."""
-        window, limit = self._chat_window(chat_id)
-        chat = self._chats.get(chat_id)
         now = self._clock()
-        return not chat or len([t for t in chat if t > now - window]) < limit
+        return self._chat_earliest(chat_id, True, now) <= now
 
     async def wait_for_slot(self, chat_id: int | None, *, bulk: bool) -> None:
         """Waits until a send is allowed, then counts it; replies go ahead of bulk sends."""
@@ -361,17 +362,12 @@ class Sender:
         except BadRequest as error:
             await self._mark(row, OutboxStatus.FAILED, error=error.message)
             return
-        except TimedOut as error:
+        except NetworkError as error:  # TimedOut included
             if surely_undelivered(error):
                 await self._retry(row, error)
             else:
-                await self._mark(row, OutboxStatus.UNKNOWN, error="no answer (timed out)")
-            return
-        except NetworkError as error:
-            if surely_undelivered(error):
-                await self._retry(row, error)
-            else:
-                await self._mark(row, OutboxStatus.UNKNOWN, error=f"no answer ({error.message})")
+                reason = "timed out" if isinstance(error, TimedOut) else error.message
+                await self._mark(row, OutboxStatus.UNKNOWN, error=f"no answer ({reason})")
             return
         await self._mark(row, OutboxStatus.SENT, telegram_message_id=message.message_id)
         self.sent += 1
