@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.db import dialect_insert
@@ -101,9 +101,9 @@ async def restore(session: AsyncSession, timezone: str, *, now: datetime) -> int
         if reminder.next_at is None:
             reminder.status = ReminderStatus.DONE.value
     count = await session.execute(
-        select(Reminder.id).where(Reminder.status == ReminderStatus.ACTIVE.value)
+        select(func.count()).where(Reminder.status == ReminderStatus.ACTIVE.value)
     )
-    return len(count.all())
+    return int(count.scalar_one())
 
 
 async def create_reminder(
