@@ -6,7 +6,7 @@ import functools
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, Literal
 
-from telegram import Update
+from telegram import Message, Update
 from telegram.constants import ChatType
 
 from bot.context import Context
@@ -26,6 +26,12 @@ async def who_is(update: Update, context: Context) -> Identity | None:
         return None
     async with context.sessions() as session:
         return await identify(session, user.id, context.settings.hq_admin_ids)
+
+
+def command_text(message: Message) -> str:
+    """What follows the command word: `/remind 明天 9:00 开会` gives `明天 9:00 开会`."""
+    parts = (message.text or "").split(maxsplit=1)
+    return parts[1] if len(parts) > 1 else ""
 
 
 async def answer(update: Update, text: str) -> None:

@@ -9,7 +9,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot import keyboards
 from bot.context import Context, Handlers
-from bot.guards import answer, guard
+from bot.guards import answer, command_text, guard
 from bot.handlers.notices import audience_label
 from bot.texts import t
 from storage import districts, notices, reminders
@@ -29,11 +29,6 @@ SCHEDULE_NAMES = {
     "mentoring": reminders.MENTORING,
 }
 NAME_OF = {key: name for name, key in SCHEDULE_NAMES.items()}
-
-
-def _rest(message: Message) -> str:
-    text = message.text or ""
-    return text.split(maxsplit=1)[1].strip() if len(text.split(maxsplit=1)) > 1 else ""
 
 
 def describe_rule(lang: str, rule: Rule, key: str | None = None) -> str:
@@ -64,7 +59,7 @@ async def remind(update: Update, context: Context, who: Identity) -> None:
     message = update.effective_message
     assert message is not None
     lang = context.lang(who)
-    text = _rest(message)
+    text = command_text(message).strip()
     if not text:
         await message.reply_text(t(lang, "remind.usage"))
         return
@@ -195,7 +190,7 @@ async def leave(update: Update, context: Context, who: Identity) -> None:
         await message.reply_text(t(lang, "leave.instructors_only"))
         return
     today = datetime.now(context.settings.tz).date()
-    words = _rest(message).split(maxsplit=2)
+    words = command_text(message).strip().split(maxsplit=2)
     if not words:
         await _show_leaves(message, context, who, today)
         return
@@ -310,7 +305,7 @@ async def schedules(update: Update, context: Context, who: Identity) -> None:
     message = update.effective_message
     assert message is not None
     lang = context.lang(who)
-    words = _rest(message).split(maxsplit=1)
+    words = command_text(message).strip().split(maxsplit=1)
     if words:
         key = SCHEDULE_NAMES.get(words[0].lower())
         if key is None or len(words) < 2:

@@ -14,7 +14,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, f
 from bot import keyboards
 from bot.context import Context, Handlers
 from bot.flows import CONTINUATIONS
-from bot.guards import answer, guard, who_is
+from bot.guards import answer, command_text, guard, who_is
 from bot.handlers.welcome import point_to_help
 from bot.texts import t
 from storage import conversations, groups, reports
@@ -98,11 +98,6 @@ def today(context: Context) -> date:
     return datetime.now(context.settings.tz).date()
 
 
-def _rest_of_command(message: Message) -> str:
-    parts = (message.text or "").split(maxsplit=1)
-    return parts[1] if len(parts) > 1 else ""
-
-
 def _suggestions(report_id: int, options: list[tuple[int, str]]) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
@@ -152,7 +147,7 @@ async def report(update: Update, context: Context, who: Identity) -> None:
     if who.instructor is None:
         await message.reply_text(t(lang, "report.only_instructors"))
         return
-    line = _rest_of_command(message)
+    line = command_text(message)
     if not line.strip():
         await start_flow(message, context, who)
         return
