@@ -51,9 +51,10 @@ from bot.context import XieshangApp
 from bot.settings import Settings
 from bot.texts import t
 from schedules.delivery import Pacer, Sender
-from storage import db, notices
-from storage.districts import district_ids
+from storage import db
+from storage.messaging import notices
 from storage.models import Admin, Group, Instructor, NoticeAudience, OutboxMessage
+from storage.people.districts import district_ids
 from tests.standin import SEND_METHODS, BotApiStandIn, Call
 
 SEED = 20261125

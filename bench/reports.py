@@ -76,10 +76,10 @@ from bench.roster import GIVEN, INDUSTRIES, MIX, SKILLS, STREETS, SURNAMES, tabl
 from bot.app import build_application
 from bot.settings import Settings
 from storage import db, models
-from storage.districts import district_ids
+from storage.common.periods import year as year_period
 from storage.models import Enterprise, Instructor, Report, ReportSource, ReportType
-from storage.periods import year as year_period
-from storage.stats import compute_stats, figures_query
+from storage.people.districts import district_ids
+from storage.reports.stats import compute_stats, figures_query
 
 SEED = 20261125
 TOKEN = "123456:BENCH"
@@ -493,9 +493,9 @@ async def _postgres_bulk(url: str, rows: Iterator[tuple[Any, ...]]) -> None:
 
 async def rebuild_rollups(url: str) -> float | None:
     """Recomputes the report rollups after the raw bulk insert, where the code keeps any
-    (storage.rollups.rebuild_rollups); returns the seconds it took, or None."""
+    (storage.reports.rollups.rebuild_rollups); returns the seconds it took, or None."""
     try:
-        from storage import rollups  # type: ignore[attr-defined]
+        from storage.reports import rollups
     except ImportError:
         return None
     rebuild = getattr(rollups, "rebuild_rollups", None)
@@ -1009,7 +1009,7 @@ async def part_stats(backend: Backend, repetitions: int) -> None:
             )
             rebuilt = await rebuild_rollups(url)
             if rebuilt is not None:
-                print(f"  rebuilt the report rollups (storage.rollups) in {rebuilt:.1f} s")
+                print(f"  rebuilt the report rollups (storage.reports.rollups) in {rebuilt:.1f} s")
             async with bot(url, standin) as (app, engine):
                 async with engine.connect() as connection:
                     in_year = await connection.scalar(

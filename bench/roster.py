@@ -34,8 +34,9 @@ from openpyxl import Workbook
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from storage import db, invites, roster
-from storage.spreadsheets import ImportResult
+from storage import db
+from storage.common.spreadsheets import ImportResult
+from storage.people import invites, roster
 
 T = TypeVar("T")
 

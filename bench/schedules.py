@@ -4,12 +4,13 @@ Run with `python -m bench.schedules` (or `make bench-schedules`). A fresh migrat
 database in a temporary directory gets 10,000 active reminders (bulk insert, not timed): one-off
 ones on dates over the next 30 days and recurring ones (daily, weekly on 1-3 weekdays, monthly on
 day 1-31, workdays), owned by 2,000 fake Telegram ids, in Asia/Shanghai, `next_at` computed with
-storage.when.next_time, none due within the next 3 minutes.
+storage.common.when.next_time, none due within the next 3 minutes.
 
 "Rebuild at start" is what `xieshang run` does, on a new engine (connecting is part of it): the
 real Application (bot.app.build_application, the Bot API stand-in of tests/standin.py as its
-API; initialize asks it getMe), `start()`, `storage.reminders.restore` in one transaction and
-`schedules.jobs.schedule_all` (the jobs are rows, so the rebuild is one restore and the tick).
+API; initialize asks it getMe), `start()`, `storage.reminders.records.restore` in one
+transaction and `schedules.jobs.schedule_all` (the jobs are rows, so the rebuild is one restore
+and the tick).
 The restore is timed with tracemalloc off; its tracemalloc peak comes from a second restore in
 a transaction that is rolled back.
 
@@ -79,10 +80,10 @@ from bot.context import XieshangApp
 from bot.settings import Settings
 from schedules import jobs
 from storage import db
-from storage.invites import aware
+from storage.common.times import aware
+from storage.common.when import Rule, next_time
 from storage.models import OutboxMessage, Reminder, ReminderFiring, ReminderStatus
-from storage.reminders import restore
-from storage.when import Rule, next_time
+from storage.reminders.records import restore
 from tests.standin import BotApiStandIn
 
 SEED = 20261125

@@ -20,9 +20,11 @@ from pydantic import ValidationError
 
 from bot.settings import Settings
 from bot.texts import import_problem, t
-from storage import db, districts, enterprises, exports, invites, roster, stats
-from storage.periods import PeriodProblem, parse_period
-from storage.spreadsheets import ImportResult
+from storage import db, enterprises
+from storage.common.periods import PeriodProblem, parse_period
+from storage.common.spreadsheets import ImportResult
+from storage.people import districts, invites, roster
+from storage.reports import exports, history, stats
 
 logger = logging.getLogger("xieshang")
 T = TypeVar("T")
@@ -139,7 +141,7 @@ async def _import(settings: Settings, kind: str, path: Path) -> str:
                 session, data, path.name, only_district_id=None
             )
         else:
-            result = await exports.import_reports(
+            result = await history.import_reports(
                 session, data, path.name, only_district_id=None, today=now.date()
             )
         if not result.ok:

@@ -37,8 +37,8 @@ from bot.menus import publish_chat_menu, publish_default_menus
 from bot.settings import Settings
 from bot.texts import t
 from schedules.delivery import Pacer
-from storage import access
 from storage.db import Sessions
+from storage.people import access
 
 logger = logging.getLogger(__name__)
 

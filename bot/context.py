@@ -8,8 +8,8 @@ from telegram.ext import Application, BaseHandler, CallbackContext, ExtBot
 
 from bot.settings import Settings
 from bot.texts import normalize
-from storage.access import Identity
 from storage.db import Sessions
+from storage.people.access import Identity
 
 
 class Context(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):

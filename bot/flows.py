@@ -11,8 +11,8 @@ from collections.abc import Awaitable, Callable
 from telegram import Update
 
 from bot.context import Context
-from storage.access import Identity
 from storage.models import Conversation
+from storage.people.access import Identity
 
 Continuation = Callable[[Update, Context, Identity, Conversation], Awaitable[None]]
 

@@ -11,7 +11,7 @@ from telegram.constants import ChatType
 
 from bot.context import Context
 from bot.texts import t
-from storage.access import Identity, identify
+from storage.people.access import Identity, identify
 
 Role = Literal["anyone", "registered", "admin", "hq"]
 ChatKind = Literal["private", "group", "any"]

@@ -14,7 +14,7 @@ from telegram import (
 from telegram.error import TelegramError
 
 from bot.texts import LANGUAGES, t
-from storage.access import DISTRICT_ADMIN, HQ
+from storage.people.access import DISTRICT_ADMIN, HQ
 
 logger = logging.getLogger(__name__)
 

@@ -11,8 +11,9 @@ import asyncio
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
 
-from storage import db, exports
-from storage.periods import Period
+from storage import db
+from storage.common.periods import Period
+from storage.reports import exports
 
 _pool: ProcessPoolExecutor | None = None
 

@@ -28,8 +28,9 @@ from bot.settings import Settings
 from bot.texts import t
 from schedules import jobs
 from schedules.delivery import Sender
-from storage import db, inbox
-from storage.instance import InstanceLock
+from storage import db
+from storage.messaging import inbox
+from storage.messaging.instance import InstanceLock
 
 logger = logging.getLogger(__name__)
 

@@ -38,9 +38,10 @@ from telegram.error import (
 )
 from telegram.ext import BaseRateLimiter
 
-from storage import groups, outbox
 from storage.db import Sessions
+from storage.messaging import outbox
 from storage.models import OutboxMessage, OutboxStatus
+from storage.people import groups
 
 logger = logging.getLogger(__name__)
 

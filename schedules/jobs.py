@@ -19,10 +19,10 @@ from telegram.ext import CallbackContext, JobQueue
 
 from schedules import reminders
 from schedules.delivery import Sender
-from storage import conversations, inbox, notices
-from storage import reminders as stored_reminders
 from storage.db import Sessions
-from storage.notices import Translate
+from storage.messaging import conversations, inbox, notices
+from storage.messaging.notices import Translate
+from storage.reminders import records
 
 logger = logging.getLogger(__name__)
 
@@ -73,7 +73,7 @@ async def restore_schedules(bot_data: dict[str, Any], *, now: datetime | None = 
     firing (the database is the source of truth); returns how many reminders are active."""
     sessions: Sessions = bot_data["sessions"]
     async with sessions.begin() as session:
-        return await stored_reminders.restore(
+        return await records.restore(
             session, bot_data["settings"].bot_timezone, now=now or datetime.now(UTC)
         )
 

@@ -15,8 +15,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage import outbox, reminders
+from storage.common.periods import Period, month, week
+from storage.common.when import describe
 from storage.db import Sessions
+from storage.messaging import outbox
+from storage.messaging.notices import Translate, audience_conditions
 from storage.models import (
     Admin,
     AdminRole,
@@ -27,10 +30,8 @@ from storage.models import (
     Status,
     TelegramUser,
 )
-from storage.notices import Translate, audience_conditions
-from storage.periods import Period, month, week
-from storage.stats import compute_stats, report_filter, silent_instructors
-from storage.when import describe
+from storage.reminders import leaves, mentoring, records
+from storage.reports.stats import compute_stats, report_filter, silent_instructors
 
 logger = logging.getLogger(__name__)
 
@@ -64,7 +65,7 @@ async def fire_due(
     done: list[Fired] = []
     async with sessions.begin() as session:
         languages = _Languages(session, default_lang)
-        dues = await reminders.claim_due(session, now=now, grace=grace)
+        dues = await records.claim_due(session, now=now, grace=grace)
         await languages.of([d.reminder.owner_id for d in dues if d.reminder.owner_id])
         missed: list[tuple[int, datetime]] = []
         firing: list[tuple[int, datetime, int]] = []
@@ -82,8 +83,8 @@ async def fire_due(
                 composed[reminder.id] = messages
                 firing.append((reminder.id, due.fire_at, len(messages)))
         stamp = datetime.now(UTC)  # when the firing really happened, for the record
-        new_missed = await reminders.record_firings(session, missed, "missed", now=stamp)
-        fired = await reminders.record_firings(session, firing, "fired", now=stamp)
+        new_missed = await records.record_firings(session, missed, "missed", now=stamp)
+        fired = await records.record_firings(session, firing, "fired", now=stamp)
         outgoing = [m for rid in fired for m in composed[rid]]
         outgoing += [m for rid in new_missed for m in notes.get(rid, [])]
         await outbox.enqueue(session, outgoing, now=now)
@@ -155,13 +156,13 @@ async def _compose(
     """The messages of one firing."""
     tz = ZoneInfo(reminder.timezone)
     today = due_at.astimezone(tz).date()
-    if reminder.key == reminders.WEEKLY_NUDGE:
+    if reminder.key == records.WEEKLY_NUDGE:
         return await _weekly_nudge(session, today, translate, languages)
-    if reminder.key == reminders.WEEKLY_DIGEST:
+    if reminder.key == records.WEEKLY_DIGEST:
         return await _weekly_digest(session, today, translate, languages)
-    if reminder.key == reminders.MONTHLY_SUMMARY:
+    if reminder.key == records.MONTHLY_SUMMARY:
         return await _monthly_summary(session, today, translate, languages)
-    if reminder.key == reminders.MENTORING:
+    if reminder.key == records.MENTORING:
         return await _mentoring(session, today, translate, languages)
     key = f"reminder:{reminder.id}:{_stamp(due_at)}"
     if reminder.audience is None:
@@ -172,7 +173,7 @@ async def _compose(
     conditions = audience_conditions(
         reminder.audience, reminder.audience_value, reminder.scope_district_id
     )
-    away = await reminders.on_leave(session, today)
+    away = await leaves.on_leave(session, today)
     rows = await session.execute(
         select(Instructor.id, Instructor.telegram_id).where(
             *conditions,
@@ -201,7 +202,7 @@ async def _weekly_nudge(
     """Active instructors with no report this week and not on leave get a nudge."""
     period = week(today)
     silent = {iid for iid, _, _ in await silent_instructors(session, period)}
-    silent -= await reminders.on_leave(session, today)
+    silent -= await leaves.on_leave(session, today)
     if not silent:
         return []
     rows = await session.execute(
@@ -333,7 +334,7 @@ async def _mentoring(
     session: AsyncSession, today: date, translate: Translate, languages: _Languages
 ) -> list[outbox.Outgoing]:
     """At 1, 2 and 3 months after a mentee's start the mentor is asked to sign off, once."""
-    due = await reminders.mentoring_due(session, today)
+    due = await mentoring.mentoring_due(session, today)
     bound = [(mentee, mentor, n) for mentee, mentor, n in due if mentor.telegram_id]
     langs = await languages.of([int(mentor.telegram_id or 0) for _, mentor, _ in bound])
     messages = []

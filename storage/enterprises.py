@@ -13,9 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.districts import district_ids, import_district
-from storage.models import Enterprise
-from storage.spreadsheets import (
+from storage.common.spreadsheets import (
     Cell,
     ImportResult,
     Row,
@@ -26,6 +24,8 @@ from storage.spreadsheets import (
     column_length,
     open_import,
 )
+from storage.models import Enterprise
+from storage.people.districts import district_ids, import_district
 
 ALIASES: dict[str, tuple[str, ...]] = {
     "name": ("企业名称", "企业", "单位名称", "名称", "enterprise", "company"),

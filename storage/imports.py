@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from typing import Literal
 
-from storage import enterprises, exports, roster
-from storage.spreadsheets import map_headers, read_table
+from storage import enterprises
+from storage.common.spreadsheets import map_headers, read_table
+from storage.people import roster
+from storage.reports import history
 
 Kind = Literal["roster", "enterprises", "reports"]
 
 IMPORTERS: dict[Kind, tuple[dict[str, tuple[str, ...]], tuple[str, ...]]] = {
     "roster": (roster.ALIASES, roster.REQUIRED),
     "enterprises": (enterprises.ALIASES, enterprises.REQUIRED),
-    "reports": (exports.ALIASES, exports.REQUIRED),
+    "reports": (history.ALIASES, history.REQUIRED),
 }
 
 

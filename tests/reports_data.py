@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from storage.districts import district_ids
+from storage.common.periods import parse_period
 from storage.models import (
     Employment,
     Enterprise,
@@ -21,8 +21,8 @@ from storage.models import (
     ReportType,
     Status,
 )
-from storage.periods import parse_period
-from storage.rollups import count_reports
+from storage.people.districts import district_ids
+from storage.reports.rollups import count_reports
 
 GUIDANCE = ReportType.GUIDANCE.value
 TRAINING = ReportType.TRAINING.value

@@ -12,10 +12,10 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from bot.charts import CHINESE_FONTS, NoChineseFont, chinese_font, pick_font, render_chart
+from storage.common.periods import months_in
 from storage.db import Sessions
-from storage.exports import TYPE_LABELS
-from storage.periods import months_in
-from storage.stats import monthly_counts
+from storage.reports.exports import TYPE_LABELS
+from storage.reports.stats import monthly_counts
 from tests.reports_data import Y2017, seed_2017
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"

@@ -29,8 +29,9 @@ from sqlalchemy import func, inspect, select, text
 from sqlalchemy.orm import selectinload
 
 from bot.settings import Settings
-from storage import db, roster
+from storage import db
 from storage.models import Enterprise, Instructor, Invite
+from storage.people import roster
 from tests.conftest import HQ_ID, POSTGRES_URL, throwaway_postgres
 from tests.files import SAMPLE_ROSTER, replace_cell, roster_rows, xlsx
 from tests.standin import BotApiStandIn

@@ -14,8 +14,8 @@ from sqlalchemy import select
 from bot.app import build_application
 from bot.context import XieshangApp
 from schedules.delivery import Limits, Pacer, Sender
-from storage import outbox
 from storage.db import Sessions
+from storage.messaging import outbox
 from storage.models import Group, OutboxMessage
 from tests.conftest import make_settings
 from tests.standin import BotApiStandIn, Call

@@ -7,10 +7,10 @@ from typing import Any
 from sqlalchemy import select
 
 from storage import enterprises
+from storage.common.spreadsheets import ERROR_CODES, ImportResult, RowError
 from storage.db import Sessions
-from storage.districts import district_ids
 from storage.models import Enterprise
-from storage.spreadsheets import ERROR_CODES, ImportResult, RowError
+from storage.people.districts import district_ids
 from tests.files import csv_bytes, replace_cell, xlsx
 
 HEADERS = ["企业名称", "所属区", "街道乡镇", "区域", "行业", "职工人数", "是否建会"]

@@ -13,20 +13,20 @@ from typing import Any
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import delete, func, select
 
+from storage.common.periods import Period, parse_period
+from storage.common.spreadsheets import ERROR_CODES, ImportResult, RowError
 from storage.db import Sessions
-from storage.districts import district_ids
-from storage.exports import (
+from storage.models import Report, ReportSource, ReportType
+from storage.people.districts import district_ids
+from storage.reports.exports import (
     DISTRICT_COLUMNS,
     INSTRUCTOR_COLUMNS,
     REPORT_COLUMNS,
-    import_reports,
     write_export,
 )
-from storage.models import Report, ReportSource, ReportType
-from storage.periods import Period, parse_period
-from storage.rollups import rebuild_rollups
-from storage.spreadsheets import ERROR_CODES, ImportResult, RowError
-from storage.stats import TypeFigures, compute_stats
+from storage.reports.history import import_reports
+from storage.reports.rollups import rebuild_rollups
+from storage.reports.stats import TypeFigures, compute_stats
 from tests.files import xlsx
 from tests.reports_data import Y2017, World, add_reports, make_world, report, seed_2017
 

@@ -13,9 +13,9 @@ from sqlalchemy import func, select
 
 from bot import runtime as runtime_module
 from bot.runtime import Runtime, WebhookServer, poll
-from storage import inbox
 from storage.db import Sessions
-from storage.instance import InstanceLock
+from storage.messaging import inbox
+from storage.messaging.instance import InstanceLock
 from storage.models import InboxUpdate
 from tests.conftest import HQ_ID, make_settings
 from tests.standin import BotApiStandIn

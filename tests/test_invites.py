@@ -9,11 +9,11 @@ from zoneinfo import ZoneInfo
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
-from storage import invites
 from storage.db import Sessions
-from storage.districts import district_ids
-from storage.invites import ALPHABET, CODE_LENGTH, InviteRow, generate_code, redeem
 from storage.models import Instructor, Invite, Status
+from storage.people import invites
+from storage.people.districts import district_ids
+from storage.people.invites import ALPHABET, CODE_LENGTH, InviteRow, generate_code, redeem
 
 NOW = datetime(2026, 11, 25, 4, 0, tzinfo=UTC)
 TTL = timedelta(days=30)

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from storage.periods import Period, PeriodProblem, looks_like_period, months_in, parse_period
+from storage.common.periods import Period, PeriodProblem, looks_like_period, months_in, parse_period
 
 TODAY = date(2026, 11, 25)  # a Wednesday
 

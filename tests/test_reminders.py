@@ -13,10 +13,10 @@ from sqlalchemy import select, update
 from bot.app import build_application
 from schedules import jobs, reminders
 from schedules.delivery import Sender
-from storage import reminders as stored
+from storage.common.when import Rule, describe
 from storage.db import Sessions
 from storage.models import Group, Instructor, OutboxMessage, Reminder, ReminderFiring
-from storage.when import Rule, describe
+from storage.reminders import mentoring, records
 from tests.conftest import make_settings
 from tests.harness import World
 from tests.standin import BotApiStandIn
@@ -152,7 +152,7 @@ async def test_a_reminder_fires_once_even_when_ticked_again_or_restarted(
     assert again.due_at is None and again.messages == 0
     assert len(await outbox_to(sessions, LI)) == 1
     async with sessions() as session:
-        firings = await stored.firings(session, reminder.id)
+        firings = await records.firings(session, reminder.id)
     assert [(f.outcome, f.due_at.replace(tzinfo=UTC)) for f in firings] == [("fired", due)]
 
 
@@ -193,7 +193,7 @@ async def test_recurring_times_follow_the_rule_across_daylight_saving_and_month_
     31 Jan, 28 Feb, 31 Mar — each next time computed from the rule, not by adding days."""
     berlin = ZoneInfo("Europe/Berlin")
     async with sessions.begin() as session:
-        daily = await stored.create_reminder(
+        daily = await records.create_reminder(
             session,
             owner_id=LI,
             rule=Rule("daily", datetime(2026, 1, 1, 9).time()),
@@ -201,7 +201,7 @@ async def test_recurring_times_follow_the_rule_across_daylight_saving_and_month_
             text="晨会",
             timezone="Europe/Berlin",
         )
-        monthly = await stored.create_reminder(
+        monthly = await records.create_reminder(
             session,
             owner_id=LI,
             rule=Rule("monthly", datetime(2026, 1, 1, 9).time(), day=31),
@@ -260,12 +260,12 @@ async def test_only_the_instance_holding_the_lock_schedules(
     """While another instance holds the lock, a starting instance schedules no job, makes no
     request and fires nothing, however due its reminders are."""
     from bot.runtime import Runtime
-    from storage.instance import InstanceLock
+    from storage.messaging.instance import InstanceLock
 
     holder = InstanceLock(database_url)
     assert await holder.acquire()
     async with sessions.begin() as session:
-        await stored.create_reminder(
+        await records.create_reminder(
             session,
             owner_id=LI,
             rule=Rule("daily", datetime(2026, 1, 1, 9).time()),
@@ -298,7 +298,7 @@ async def test_only_the_instance_holding_the_lock_schedules(
 
 async def make_builtin_due(sessions: Sessions, key: str, now: datetime) -> None:
     async with sessions.begin() as session:
-        await stored.restore(session, "Asia/Shanghai", now=now - timedelta(days=1))
+        await records.restore(session, "Asia/Shanghai", now=now - timedelta(days=1))
         await session.execute(update(Reminder).where(Reminder.key == key).values(next_at=now))
 
 
@@ -314,7 +314,7 @@ async def test_the_weekly_nudge_skips_reporters_and_people_on_leave(
     )
     assert "已登记请假" in left.text
     now = datetime.now(UTC)
-    await make_builtin_due(sessions, stored.WEEKLY_NUDGE, now)
+    await make_builtin_due(sessions, records.WEEKLY_NUDGE, now)
     assert not any("本周还没有" in text for text in await outbox_to(sessions, LI))
     await fire(sessions, now)
     assert not any("本周还没有" in text for text in await outbox_to(sessions, LI))
@@ -324,7 +324,7 @@ async def test_the_weekly_nudge_skips_reporters_and_people_on_leave(
     assert "出差" in listing.text
     await wang.press(f"取消 {today.strftime('%m-%d')} 起的请假")
     later = now + timedelta(days=7)
-    await make_builtin_due(sessions, stored.WEEKLY_NUDGE, later)
+    await make_builtin_due(sessions, records.WEEKLY_NUDGE, later)
     await fire(sessions, later)
     assert any("本周还没有提交工作动态" in text for text in await outbox_to(sessions, WANG))
 
@@ -346,7 +346,7 @@ async def test_the_weekly_digest_goes_to_bound_district_groups(
     await hq.send("/bindgroup district 西城", chat=world.group(-4001))
     await li.send("/report 走访 维达纸业 5人次")
     next_week = datetime.now(UTC) + timedelta(days=7)
-    await make_builtin_due(sessions, stored.WEEKLY_DIGEST, next_week)
+    await make_builtin_due(sessions, records.WEEKLY_DIGEST, next_week)
     await fire(sessions, next_week)
     [digest] = await outbox_to(sessions, -4001)
     assert "西城上周工作动态" in digest
@@ -361,12 +361,12 @@ async def test_the_mentor_is_asked_at_each_milestone_once(world: World, sessions
         await session.execute(
             update(Instructor)
             .where(Instructor.name == "李红")
-            .values(start_date=stored.add_months(today, -1))
+            .values(start_date=mentoring.add_months(today, -1))
         )
     now = datetime.now(UTC)
-    await make_builtin_due(sessions, stored.MENTORING, now)
+    await make_builtin_due(sessions, records.MENTORING, now)
     await fire(sessions, now)
-    await make_builtin_due(sessions, stored.MENTORING, now + timedelta(minutes=1))
+    await make_builtin_due(sessions, records.MENTORING, now + timedelta(minutes=1))
     await fire(sessions, now + timedelta(minutes=1))
     asks = [t for t in await outbox_to(sessions, WANG) if "李红" in t]
     assert len(asks) == 1 and "入门" in asks[0] and "1 个月" in asks[0]
@@ -378,13 +378,13 @@ async def test_hq_switches_off_and_retimes_a_builtin_schedule(
     """/schedules lists the built-ins; switching the nudge off stops it; re-timing moves it."""
     hq, li, _ = await joined(world)
     async with sessions.begin() as session:
-        await stored.restore(session, "Asia/Shanghai", now=datetime.now(UTC))
+        await records.restore(session, "Asia/Shanghai", now=datetime.now(UTC))
     listing = await hq.send("/schedules")
     assert "每周催报" in listing.text and "每周五 16:00" in listing.text
     await hq.press("关闭 每周催报")
     async with sessions() as session:
         nudge = (
-            await session.scalars(select(Reminder).where(Reminder.key == stored.WEEKLY_NUDGE))
+            await session.scalars(select(Reminder).where(Reminder.key == records.WEEKLY_NUDGE))
         ).one()
     assert nudge.status == "paused" and nudge.next_at is None
     assert "仅限管理员" in (await li.send("/schedules")).text
@@ -392,7 +392,7 @@ async def test_hq_switches_off_and_retimes_a_builtin_schedule(
     assert "每周二 10:30" in retimed.text
     async with sessions() as session:
         digest = (
-            await session.scalars(select(Reminder).where(Reminder.key == stored.WEEKLY_DIGEST))
+            await session.scalars(select(Reminder).where(Reminder.key == records.WEEKLY_DIGEST))
         ).one()
     assert digest.next_at is not None
     local = digest.next_at.replace(tzinfo=UTC).astimezone(SHANGHAI)

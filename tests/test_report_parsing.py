@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 
 from storage.models import ReportType
-from storage.reports import (
+from storage.reports.records import (
     HASHTAGS,
     NOTE_LIMIT,
     TYPE_LABELS_ZH,

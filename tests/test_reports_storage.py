@@ -8,9 +8,8 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from storage import conversations, reports
 from storage.db import Sessions
-from storage.districts import district_ids
+from storage.messaging import conversations
 from storage.models import (
     Enterprise,
     Instructor,
@@ -20,7 +19,9 @@ from storage.models import (
     ReportType,
     Status,
 )
-from storage.reports import EditOutcome, ReportProblem
+from storage.people.districts import district_ids
+from storage.reports import records
+from storage.reports.records import EditOutcome, ReportProblem
 
 TODAY = date(2026, 11, 25)
 OWNER = 501
@@ -68,9 +69,9 @@ async def add_report(
     sessions: Sessions, target: str = "小马餐饮店", **extra: Any
 ) -> tuple[Report, bool]:
     async with sessions.begin() as session:
-        instructor = await reports.find_instructor_by_telegram(session, OWNER)
+        instructor = await records.find_instructor_by_telegram(session, OWNER)
         assert instructor is not None
-        match = await reports.match_enterprise(session, target)
+        match = await records.match_enterprise(session, target)
         values: dict[str, Any] = {
             "type": ReportType.VISIT,
             "person_times": 5,
@@ -78,14 +79,14 @@ async def add_report(
             "note": "讲解工资协商流程",
             "source": ReportSource.LINE,
         } | extra
-        return await reports.create_report(
+        return await records.create_report(
             session, instructor=instructor, target=target, enterprise=match.enterprise, **values
         )
 
 
 async def created_at(sessions: Sessions, report_id: int) -> datetime:
     async with sessions() as session:
-        return reports.aware((await session.get_one(Report, report_id)).created_at)
+        return records.aware((await session.get_one(Report, report_id)).created_at)
 
 
 async def edit(
@@ -97,7 +98,7 @@ async def edit(
     now: datetime | None = None,
 ) -> EditOutcome:
     async with sessions.begin() as session:
-        return await reports.edit_report(
+        return await records.edit_report(
             session,
             report_id,
             telegram_id=by,
@@ -115,7 +116,7 @@ async def stored(sessions: Sessions, report_id: int) -> tuple[Any, ...]:
 
 async def history(sessions: Sessions, report_id: int) -> list[tuple[str, dict[str, Any], int]]:
     async with sessions() as session:
-        revisions = await reports.report_history(session, report_id)
+        revisions = await records.report_history(session, report_id)
         return [(r.action, r.before, r.changed_by or 0) for r in revisions]
 
 
@@ -153,10 +154,10 @@ async def test_close_names_suggested_best_first(sessions: Sessions) -> None:
     """A near name matches nothing exactly but offers up to three close names, best first."""
     await setup(sessions)
     async with sessions() as session:
-        contained = await reports.match_enterprise(session, "维达")
-        typo = await reports.match_enterprise(session, "微达纸业")
-        longer = await reports.match_enterprise(session, "京东物流北京分公司亦庄仓")
-        none = await reports.match_enterprise(session, "完全不同的名字")
+        contained = await records.match_enterprise(session, "维达")
+        typo = await records.match_enterprise(session, "微达纸业")
+        longer = await records.match_enterprise(session, "京东物流北京分公司亦庄仓")
+        none = await records.match_enterprise(session, "完全不同的名字")
     assert contained.enterprise is None
     assert [e.name for e in contained.suggestions] == [
         "维达纸业",
@@ -165,7 +166,7 @@ async def test_close_names_suggested_best_first(sessions: Sessions) -> None:
     ]
     assert typo.enterprise is None and [e.name for e in typo.suggestions] == ["维达纸业"]
     assert [e.name for e in longer.suggestions] == ["京东物流北京分公司"]
-    assert none == reports.Match(None, [])
+    assert none == records.Match(None, [])
 
 
 async def test_like_wildcards_in_names_are_literal(sessions: Sessions) -> None:
@@ -173,12 +174,12 @@ async def test_like_wildcards_in_names_are_literal(sessions: Sessions) -> None:
     await setup(sessions)
     async with sessions() as session:
         # Unescaped, "维%" and "维_" would be patterns matching every 维达 name.
-        assert (await reports.match_enterprise(session, "维%")).suggestions == []
-        assert (await reports.match_enterprise(session, "维_")).suggestions == []
-        inside = await reports.match_enterprise(session, "北京百分_百%科技有限公司")
+        assert (await records.match_enterprise(session, "维%")).suggestions == []
+        assert (await records.match_enterprise(session, "维_")).suggestions == []
+        inside = await records.match_enterprise(session, "北京百分_百%科技有限公司")
         assert [e.name for e in inside.suggestions] == ["百分_百%科技"]
         # Unescaped, the registered name would be a pattern matching this longer target.
-        far = await reports.match_enterprise(session, "百分X百YY科技有限公司很长的名字")
+        far = await records.match_enterprise(session, "百分X百YY科技有限公司很长的名字")
         assert far.suggestions == []
 
 
@@ -201,10 +202,10 @@ async def test_same_message_in_one_transaction(sessions: Sessions) -> None:
     """A duplicate within the same transaction is also found, not inserted."""
     await setup(sessions)
     async with sessions.begin() as session:
-        instructor = await reports.find_instructor_by_telegram(session, OWNER)
+        instructor = await records.find_instructor_by_telegram(session, OWNER)
         assert instructor is not None
         results = [
-            await reports.create_report(
+            await records.create_report(
                 session,
                 instructor=instructor,
                 type=ReportType.OTHER,
@@ -315,7 +316,7 @@ async def test_edit_after_seven_days_refused(sessions: Sessions) -> None:
     assert await stored(sessions, report.id) == before
     assert await history(sessions, report.id) == []
     async with sessions.begin() as session:
-        deleted = await reports.delete_report(
+        deleted = await records.delete_report(
             session, report.id, telegram_id=OWNER, now=late, today=TODAY
         )
     assert deleted.status == "too_late"
@@ -329,7 +330,7 @@ async def test_someone_elses_report_refused(sessions: Sessions) -> None:
     before = await stored(sessions, report.id)
     assert (await edit(sessions, report.id, {"person_times": 9}, by=OTHER)).status == "not_yours"
     async with sessions.begin() as session:
-        outcome = await reports.delete_report(
+        outcome = await records.delete_report(
             session, report.id, telegram_id=OTHER, now=datetime.now(UTC), today=TODAY
         )
     assert outcome.status == "not_yours"
@@ -363,21 +364,21 @@ async def test_delete_is_soft_and_hides_the_report(sessions: Sessions) -> None:
     kept, _ = await add_report(sessions, day=TODAY - timedelta(days=1))
     gone, _ = await add_report(sessions, "维达纸业")
     async with sessions() as session:
-        assert [r.id for r in await reports.recent_reports(session, ids["王建国"])] == [
+        assert [r.id for r in await records.recent_reports(session, ids["王建国"])] == [
             gone.id,
             kept.id,
         ]
     now = await created_at(sessions, gone.id) + timedelta(minutes=5)
     async with sessions.begin() as session:
-        outcome = await reports.delete_report(
+        outcome = await records.delete_report(
             session, gone.id, telegram_id=OWNER, now=now, today=TODAY
         )
     assert outcome.ok
     async with sessions() as session:
-        assert [r.id for r in await reports.recent_reports(session, ids["王建国"])] == [kept.id]
+        assert [r.id for r in await records.recent_reports(session, ids["王建国"])] == [kept.id]
         row = await session.get_one(Report, gone.id)
-        assert row.deleted_at is not None and reports.aware(row.deleted_at) == now
-        assert await reports.get_report(session, gone.id) is None
+        assert row.deleted_at is not None and records.aware(row.deleted_at) == now
+        assert await records.get_report(session, gone.id) is None
     assert [action for action, _, _ in await history(sessions, gone.id)] == ["delete"]
     again = await edit(sessions, gone.id, {"person_times": 1}, now=now)
     assert again.status == "not_found"
@@ -391,9 +392,9 @@ async def test_recent_reports_newest_day_first(sessions: Sessions) -> None:
     first, _ = await add_report(sessions, day=date(2026, 11, 20))
     second, _ = await add_report(sessions, day=date(2026, 11, 20))
     async with sessions() as session:
-        listed = await reports.recent_reports(session, ids["王建国"])
-        limited = await reports.recent_reports(session, ids["王建国"], limit=2)
-        others = await reports.recent_reports(session, ids["李红"])
+        listed = await records.recent_reports(session, ids["王建国"])
+        limited = await records.recent_reports(session, ids["王建国"], limit=2)
+        others = await records.recent_reports(session, ids["李红"])
     assert [r.id for r in listed] == [second.id, first.id, older.id]
     assert [r.id for r in limited] == [second.id, first.id]
     assert others == []
@@ -405,9 +406,9 @@ async def test_ended_instructor_cannot_report(sessions: Sessions) -> None:
     async with sessions.begin() as session:
         (await session.get_one(Instructor, ids["李红"])).status = Status.ENDED.value
     async with sessions() as session:
-        assert await reports.find_instructor_by_telegram(session, OTHER) is None
-        assert await reports.find_instructor_by_telegram(session, 999) is None
-        found = await reports.find_instructor_by_telegram(session, OWNER)
+        assert await records.find_instructor_by_telegram(session, OTHER) is None
+        assert await records.find_instructor_by_telegram(session, 999) is None
+        found = await records.find_instructor_by_telegram(session, OWNER)
         assert found is not None and found.id == ids["王建国"]
 
 

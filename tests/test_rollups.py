@@ -15,8 +15,8 @@ import pytest
 from sqlalchemy import select, text, update
 
 from storage import db
+from storage.common.periods import parse_period
 from storage.db import Sessions
-from storage.exports import import_reports
 from storage.models import (
     Enterprise,
     Instructor,
@@ -26,10 +26,10 @@ from storage.models import (
     ReportSource,
     ReportType,
 )
-from storage.periods import parse_period
-from storage.reports import create_report, delete_report, edit_report
-from storage.rollups import rebuild_rollups
-from storage.stats import compute_stats, monthly_counts, stats_json
+from storage.reports.history import import_reports
+from storage.reports.records import create_report, delete_report, edit_report
+from storage.reports.rollups import rebuild_rollups
+from storage.reports.stats import compute_stats, monthly_counts, stats_json
 from tests.conftest import throwaway_postgres
 from tests.files import xlsx
 from tests.reports_data import add_reports, make_world, report

@@ -7,11 +7,11 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from storage import districts, roster
+from storage.common.spreadsheets import ERROR_CODES, ImportResult, RowError
 from storage.db import Sessions
-from storage.districts import district_ids
 from storage.models import Instructor, Invite
-from storage.spreadsheets import ERROR_CODES, ImportResult, RowError
+from storage.people import districts, roster
+from storage.people.districts import district_ids
 from tests.files import (
     PDF_BYTES,
     PNG_BYTES,

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from storage import spreadsheets
-from storage.spreadsheets import (
+from storage.common import spreadsheets
+from storage.common.spreadsheets import (
     ERROR_CODES,
     FileProblem,
     cell_bool,

@@ -10,12 +10,18 @@ from typing import Any
 import pytest
 from sqlalchemy import event, update
 
-from storage.coverage import coverage, visit_round
+from storage.common.periods import parse_period
 from storage.db import Sessions
 from storage.models import Report, ReportType
-from storage.periods import parse_period
-from storage.rollups import rebuild_rollups
-from storage.stats import TYPES, TypeFigures, compute_stats, monthly_counts, stats_json
+from storage.reports.coverage import coverage, visit_round
+from storage.reports.rollups import rebuild_rollups
+from storage.reports.stats import (
+    TYPES,
+    TypeFigures,
+    compute_stats,
+    monthly_counts,
+    stats_json,
+)
 from tests.reports_data import Y2017, add_reports, make_world, report, seed_2017
 
 TODAY = date(2026, 11, 25)

@@ -6,8 +6,9 @@ import string
 
 from bot.menus import GROUP_ADMIN, HQ_ONLY, commands_for
 from bot.texts import en, zh_CN
-from storage import enterprises, roster
-from storage.spreadsheets import ERROR_CODES
+from storage import enterprises
+from storage.common.spreadsheets import ERROR_CODES
+from storage.people import roster
 
 
 def placeholders(template: str) -> set[str]:
@@ -37,8 +38,8 @@ def test_every_menu_command_has_a_description() -> None:
 
 def test_every_time_problem_and_schedule_has_a_text() -> None:
     """Each reason a <when> is refused, and each built-in schedule, is worded in the catalog."""
-    from storage.reminders import BUILTINS
-    from storage.when import WHEN_PROBLEMS
+    from storage.common.when import WHEN_PROBLEMS
+    from storage.reminders.records import BUILTINS
 
     for code in WHEN_PROBLEMS:
         assert f"when.{code}" in zh_CN.MESSAGES, code

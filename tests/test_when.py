@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from storage.when import Parsed, Rule, WhenProblem, describe, next_time, parse_when
+from storage.common.when import Parsed, Rule, WhenProblem, describe, next_time, parse_when
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 BERLIN = ZoneInfo("Europe/Berlin")

@@ -9,8 +9,8 @@ from bot.context import Context, Handlers
 from bot.guards import guard
 from bot.menus import publish_chat_menu
 from bot.texts import t
-from storage import access, districts
-from storage.access import DISTRICT_ADMIN, HQ, Identity
+from storage.people import access, districts
+from storage.people.access import DISTRICT_ADMIN, HQ, Identity
 
 
 def _who(ref: str, telegram_id: int) -> str:

@@ -8,8 +8,8 @@ from telegram.ext import CommandHandler
 from bot.context import Context, Handlers
 from bot.guards import guard
 from bot.texts import t
-from storage import districts
-from storage.access import Identity
+from storage.people import districts
+from storage.people.access import Identity
 
 
 @guard(role="admin", chat="private")

@@ -13,9 +13,9 @@ from bot import keyboards
 from bot.context import Context, Handlers
 from bot.guards import answer, guard, refuse_district
 from bot.texts import t
-from storage import districts, groups
-from storage.access import Identity
 from storage.models import GroupScope
+from storage.people import districts, groups
+from storage.people.access import Identity
 
 logger = logging.getLogger(__name__)
 

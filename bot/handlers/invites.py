@@ -11,9 +11,9 @@ from bot import keyboards
 from bot.context import Context, Handlers
 from bot.guards import answer, guard, refuse_district
 from bot.texts import t
-from storage import districts, invites, roster
-from storage.access import Identity
 from storage.models import Instructor
+from storage.people import districts, invites, roster
+from storage.people.access import Identity
 
 
 async def _issue(context: Context, who: Identity, instructor: Instructor) -> str:

@@ -14,11 +14,12 @@ from bot.flows import continues
 from bot.guards import answer, guard
 from bot.texts import t
 from schedules.jobs import wake_sender
-from storage import conversations, districts, notices
-from storage.access import Identity
+from storage.common.when import WhenProblem, describe, parse_when
+from storage.messaging import conversations, notices
+from storage.messaging.notices import Audience, AudienceProblem, NoticeStatusView, telegram_length
 from storage.models import Conversation, Level, Notice, NoticeAudience
-from storage.notices import Audience, AudienceProblem, NoticeStatusView, telegram_length
-from storage.when import WhenProblem, describe, parse_when
+from storage.people import districts
+from storage.people.access import Identity
 
 FLOW = "notice"
 NAMES_SHOWN = 40  # names listed in a status; the rest are counted

@@ -9,8 +9,8 @@ from bot import keyboards
 from bot.context import Context, Handlers
 from bot.guards import answer, guard, refuse_district
 from bot.texts import t
-from storage import districts, roster
-from storage.access import Identity
+from storage.people import districts, roster
+from storage.people.access import Identity
 
 PAGE_SIZE = 30
 

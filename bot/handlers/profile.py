@@ -11,8 +11,8 @@ from bot.guards import guard
 from bot.handlers.welcome import role_name
 from bot.menus import publish_chat_menu
 from bot.texts import normalize, t
-from storage.access import Identity, set_language
 from storage.models import Instructor
+from storage.people.access import Identity, set_language
 
 
 def profile_text(lang: str, instructor: Instructor, mentor: str | None) -> str:

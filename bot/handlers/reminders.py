@@ -12,21 +12,23 @@ from bot.context import Context, Handlers
 from bot.guards import answer, command_text, guard
 from bot.handlers.notices import audience_label
 from bot.texts import t
-from storage import districts, notices, reminders
-from storage.access import Identity
+from storage.common.when import Rule, WhenProblem, describe, parse_when
+from storage.messaging import notices
+from storage.messaging.notices import AudienceProblem
 from storage.models import NoticeAudience, Reminder, ReminderStatus
-from storage.notices import AudienceProblem
-from storage.reports import ReportProblem, parse_day
-from storage.when import Rule, WhenProblem, describe, parse_when
+from storage.people import districts
+from storage.people.access import Identity
+from storage.reminders import leaves, records
+from storage.reports.records import ReportProblem, parse_day
 
 TEXT_LIMIT = 1000
 LEAVE_LIMIT_DAYS = 366
 # /schedules names the built-in schedules with short words.
 SCHEDULE_NAMES = {
-    "nudge": reminders.WEEKLY_NUDGE,
-    "digest": reminders.WEEKLY_DIGEST,
-    "summary": reminders.MONTHLY_SUMMARY,
-    "mentoring": reminders.MENTORING,
+    "nudge": records.WEEKLY_NUDGE,
+    "digest": records.WEEKLY_DIGEST,
+    "summary": records.MONTHLY_SUMMARY,
+    "mentoring": records.MENTORING,
 }
 NAME_OF = {key: name for name, key in SCHEDULE_NAMES.items()}
 
@@ -34,7 +36,7 @@ NAME_OF = {key: name for name, key in SCHEDULE_NAMES.items()}
 def describe_rule(lang: str, rule: Rule, key: str | None = None) -> str:
     """每天 08:30 / 每周一、三、五 09:00 / 每月1日 09:00 / 工作日 09:00 / 一次."""
     at = rule.at.strftime("%H:%M")
-    if key == reminders.MONTHLY_SUMMARY:
+    if key == records.MONTHLY_SUMMARY:
         return t(lang, "rule.first_workday", at=at)
     if rule.kind == "weekly":
         days = t(lang, "rule.day_sep").join(t(lang, f"rule.wd{d}") for d in rule.weekdays)
@@ -98,7 +100,7 @@ async def remind(update: Update, context: Context, who: Identity) -> None:
         await message.reply_text(t(lang, "remind.too_long", length=len(parsed.rest)))
         return
     async with context.sessions.begin() as session:
-        reminder = await reminders.create_reminder(
+        reminder = await records.create_reminder(
             session,
             owner_id=who.telegram_id,
             rule=parsed.rule,
@@ -145,7 +147,7 @@ async def list_reminders(update: Update, context: Context, who: Identity) -> Non
     assert message is not None
     lang = context.lang(who)
     async with context.sessions() as session:
-        mine = await reminders.list_reminders(session, who.telegram_id)
+        mine = await records.list_reminders(session, who.telegram_id)
     if not mine:
         await message.reply_text(t(lang, "reminders.none"))
         return
@@ -165,7 +167,7 @@ async def cancel_reminder(update: Update, context: Context, who: Identity) -> No
     lang = context.lang(who)
     reminder_id = int(query.data.split(":")[2])
     async with context.sessions.begin() as session:
-        cancelled = await reminders.cancel_reminder(session, reminder_id, who.telegram_id)
+        cancelled = await records.cancel_reminder(session, reminder_id, who.telegram_id)
     key = "reminders.cancelled" if cancelled else "reminders.not_found"
     await answer(update, t(lang, key, id=reminder_id))
 
@@ -214,7 +216,7 @@ async def leave(update: Update, context: Context, who: Identity) -> None:
         await message.reply_text(t(lang, "leave.too_long"))
         return
     async with context.sessions.begin() as session:
-        await reminders.add_leave(session, who.instructor.id, starts, ends, reason)
+        await leaves.add_leave(session, who.instructor.id, starts, ends, reason)
     await message.reply_text(
         t(lang, "leave.saved", starts=starts.isoformat(), ends=ends.isoformat())
     )
@@ -224,14 +226,14 @@ async def _show_leaves(message: Message, context: Context, who: Identity, today:
     lang = context.lang(who)
     assert who.instructor is not None
     async with context.sessions() as session:
-        leaves = await reminders.current_leaves(session, who.instructor.id, today)
-    if not leaves:
+        current = await leaves.current_leaves(session, who.instructor.id, today)
+    if not current:
         await message.reply_text(t(lang, "leave.none"))
         return
     lines = [t(lang, "leave.title")]
     lines += [
         t(lang, "leave.line", starts=lv.starts, ends=lv.ends, reason=lv.reason or "")
-        for lv in leaves
+        for lv in current
     ]
     markup = InlineKeyboardMarkup(
         [
@@ -241,7 +243,7 @@ async def _show_leaves(message: Message, context: Context, who: Identity, today:
                     callback_data=f"lv:x:{lv.id}",
                 )
             ]
-            for lv in leaves
+            for lv in current
         ]
     )
     await message.reply_text("\n".join(lines), reply_markup=markup)
@@ -256,7 +258,7 @@ async def cancel_leave(update: Update, context: Context, who: Identity) -> None:
         await answer(update, t(lang, "leave.instructors_only"))
         return
     async with context.sessions.begin() as session:
-        cancelled = await reminders.cancel_leave(
+        cancelled = await leaves.cancel_leave(
             session, int(query.data.split(":")[2]), who.instructor.id, now=datetime.now(UTC)
         )
     await answer(update, t(lang, "leave.cancelled" if cancelled else "leave.not_found"))
@@ -267,7 +269,7 @@ async def cancel_leave(update: Update, context: Context, who: Identity) -> None:
 
 async def _schedules_view(context: Context, lang: str) -> tuple[str, InlineKeyboardMarkup]:
     async with context.sessions() as session:
-        schedules = await reminders.builtin_schedules(session)
+        schedules = await records.builtin_schedules(session)
     lines = [t(lang, "schedules.title")]
     buttons = []
     for schedule in schedules:
@@ -320,7 +322,7 @@ async def schedules(update: Update, context: Context, who: Identity) -> None:
             await message.reply_text(t(lang, "schedules.weekly_only"))
             return
         async with context.sessions.begin() as session:
-            await reminders.set_builtin(session, key, rule=rule, now=datetime.now(UTC))
+            await records.set_builtin(session, key, rule=rule, now=datetime.now(UTC))
     text, markup = await _schedules_view(context, lang)
     await message.reply_text(text, reply_markup=markup)
 
@@ -328,11 +330,11 @@ async def schedules(update: Update, context: Context, who: Identity) -> None:
 def _schedule_rule(key: str, text: str, context: Context) -> Rule | None:
     """The new rule of a built-in: weekly ones take a weekday and time, the others a time."""
     now, tz = datetime.now(UTC), context.settings.tz
-    if key in (reminders.WEEKLY_NUDGE, reminders.WEEKLY_DIGEST):
+    if key in (records.WEEKLY_NUDGE, records.WEEKLY_DIGEST):
         written = text if text.startswith(("每", "every")) else f"每{text}"
         parsed = parse_when(written, now, tz)
         return parsed.rule if parsed.rule.kind == "weekly" else None
-    current = reminders.BUILTINS[key]
+    current = records.BUILTINS[key]
     return Rule(current.kind, parse_when(text, now, tz).rule.at, day=current.day)
 
 
@@ -343,7 +345,7 @@ async def toggle_schedule(update: Update, context: Context, who: Identity) -> No
     lang = context.lang(who)
     _, name, on = query.data.split(":")
     async with context.sessions.begin() as session:
-        await reminders.set_builtin(
+        await records.set_builtin(
             session, SCHEDULE_NAMES[name], enabled=on == "1", now=datetime.now(UTC)
         )
     await query.answer(t(lang, "schedules.switched_on" if on == "1" else "schedules.switched_off"))

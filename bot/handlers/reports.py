@@ -17,10 +17,12 @@ from bot.flows import CONTINUATIONS
 from bot.guards import answer, command_text, guard, who_is
 from bot.handlers.welcome import point_to_help
 from bot.texts import t
-from storage import conversations, groups, reports
-from storage.access import Identity
+from storage.messaging import conversations
 from storage.models import Enterprise, Instructor, Report, ReportSource, ReportType
-from storage.reports import ParsedReport, ReportProblem
+from storage.people import groups
+from storage.people.access import Identity
+from storage.reports import records
+from storage.reports.records import ParsedReport, ReportProblem
 
 logger = logging.getLogger(__name__)
 
@@ -69,7 +71,7 @@ def problem_text(lang: str, problem: ReportProblem) -> str:
         lang,
         f"report.problem.{problem.code}",
         value=problem.value if problem.value is not None else "",
-        limit=reports.NOTE_LIMIT,
+        limit=records.NOTE_LIMIT,
     )
 
 
@@ -117,11 +119,11 @@ async def store_parsed(
     source: ReportSource,
     message: Message,
     photo: str | None = None,
-) -> tuple[Report, reports.Match]:
+) -> tuple[Report, records.Match]:
     """Stores a parsed report of `message` (once per message) with its enterprise matched."""
     assert parsed.type is not None and parsed.target is not None and parsed.day is not None
-    match = await reports.match_enterprise(session, parsed.target)
-    stored, _ = await reports.create_report(
+    match = await records.match_enterprise(session, parsed.target)
+    stored, _ = await records.create_report(
         session,
         instructor=instructor,
         type=ReportType(parsed.type),
@@ -151,7 +153,7 @@ async def report(update: Update, context: Context, who: Identity) -> None:
     if not line.strip():
         await start_flow(message, context, who)
         return
-    parsed = reports.parse_line(line, today=today(context))
+    parsed = records.parse_line(line, today=today(context))
     if not parsed.ok:
         await message.reply_text(explain(lang, parsed))
         return
@@ -179,7 +181,7 @@ async def link_enterprise(update: Update, context: Context, who: Identity) -> No
     _, report_id, enterprise_id = query.data.split(":")
     lang = context.lang(who)
     async with context.sessions.begin() as session:
-        outcome = await reports.edit_report(
+        outcome = await records.edit_report(
             session,
             int(report_id),
             telegram_id=who.telegram_id,
@@ -298,10 +300,10 @@ async def _take_target(
     """Matches the typed target; close matches are offered, an exact one moves on."""
     lang = context.lang(who)
     target = text.strip()
-    if len(target) > reports.TARGET_LIMIT:
+    if len(target) > records.TARGET_LIMIT:
         return t(lang, "report.problem.target_too_long"), None
     async with context.sessions() as session:
-        match = await reports.match_enterprise(session, target)
+        match = await records.match_enterprise(session, target)
     if match.enterprise is not None or not match.suggestions:
         enterprise = match.enterprise
         data |= {
@@ -325,10 +327,10 @@ async def _take_day(
     lang = context.lang(who)
     try:
         if day is None:
-            day = reports.parse_day(word, today(context))
+            day = records.parse_day(word, today(context))
             if day is None:
                 raise ReportProblem("bad_date", word)
-        reports.check_day(day, today(context))
+        records.check_day(day, today(context))
     except ReportProblem as problem:
         return t(lang, "flow.bad_day", reason=problem_text(lang, problem)), _day_buttons(lang)
     data["day"] = day.isoformat()
@@ -347,7 +349,7 @@ async def _finish(context: Context, who: Identity) -> str:
         enterprise = None
         if data.get("enterprise_id"):
             enterprise = await session.get(Enterprise, int(data["enterprise_id"]))
-        stored, _ = await reports.create_report(
+        stored, _ = await records.create_report(
             session,
             instructor=who.instructor,
             type=ReportType(data["type"]),
@@ -453,7 +455,7 @@ async def continue_conversation(update: Update, context: Context) -> None:
         reply, markup = await _take_day(context, who, data, None, text.strip())
     elif step == "note":
         note = text.strip()
-        if len(note) > reports.NOTE_LIMIT:
+        if len(note) > records.NOTE_LIMIT:
             problem = ReportProblem("note_too_long", str(len(note)))
             reply, markup = problem_text(lang, problem), _note_buttons(lang)
         else:
@@ -483,7 +485,7 @@ async def record_group_report(update: Update, context: Context) -> None:
     if message is None or user is None:
         return
     text = message.text or message.caption or ""
-    parsed = reports.parse_group_message(text, today(context))
+    parsed = records.parse_group_message(text, today(context))
     if parsed is None:
         return
     who = await who_is(update, context)
@@ -527,7 +529,7 @@ async def my_reports(update: Update, context: Context, who: Identity) -> None:
         await message.reply_text(t(lang, "report.only_instructors"))
         return
     async with context.sessions() as session:
-        recent = await reports.recent_reports(session, who.instructor.id, limit=10)
+        recent = await records.recent_reports(session, who.instructor.id, limit=10)
     if not recent:
         await message.reply_text(t(lang, "myreports.empty"))
         return
@@ -536,7 +538,7 @@ async def my_reports(update: Update, context: Context, who: Identity) -> None:
     rows = []
     for item in recent:
         lines.append(t(lang, "myreports.line", id=item.id, summary=describe_report(lang, item)))
-        if reports.editable(item, now):
+        if records.editable(item, now):
             rows.append(
                 [
                     InlineKeyboardButton(
@@ -561,7 +563,7 @@ async def _own_report(context: Context, who: Identity, report_id: int) -> tuple[
         return None, t(lang, "edit.not_found")
     if who.instructor is None or item.instructor_id != who.instructor.id:
         return None, t(lang, "edit.not_yours")
-    if not reports.editable(item, datetime.now(context.settings.tz)):
+    if not records.editable(item, datetime.now(context.settings.tz)):
         return None, t(lang, "edit.too_late")
     return item, ""
 
@@ -590,13 +592,13 @@ async def press_edit(update: Update, context: Context, who: Identity) -> None:
 
 async def _apply_edit(context: Context, who: Identity, report_id: int, line: str) -> str:
     lang = context.lang(who)
-    parsed = reports.parse_line(line, today=today(context))
+    parsed = records.parse_line(line, today=today(context))
     if not parsed.ok:
         return explain(lang, parsed)
     assert parsed.type is not None and parsed.target is not None and parsed.day is not None
     async with context.sessions.begin() as session:
-        match = await reports.match_enterprise(session, parsed.target)
-        outcome = await reports.edit_report(
+        match = await records.match_enterprise(session, parsed.target)
+        outcome = await records.edit_report(
             session,
             report_id,
             telegram_id=who.telegram_id,
@@ -650,7 +652,7 @@ async def press_delete(update: Update, context: Context, who: Identity) -> None:
         )
         return
     async with context.sessions.begin() as session:
-        outcome = await reports.delete_report(
+        outcome = await records.delete_report(
             session,
             report_id,
             telegram_id=who.telegram_id,

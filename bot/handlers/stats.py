@@ -13,10 +13,11 @@ from bot import charts, offload
 from bot.context import Context, Handlers
 from bot.guards import guard, refuse_district
 from bot.texts import t
-from storage import coverage, districts, stats
-from storage.access import Identity
+from storage.common.periods import Period, PeriodProblem, looks_like_period, parse_period
 from storage.models import ReportType
-from storage.periods import Period, PeriodProblem, looks_like_period, parse_period
+from storage.people import districts
+from storage.people.access import Identity
+from storage.reports import coverage, stats
 
 NAMES_SHOWN = 30
 

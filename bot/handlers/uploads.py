@@ -12,9 +12,11 @@ from telegram.ext import MessageHandler, filters
 from bot.context import Context, Handlers
 from bot.guards import guard
 from bot.texts import import_problem, t
-from storage import enterprises, exports, imports, invites, roster
-from storage.access import Identity
-from storage.spreadsheets import FileProblem, ImportResult, RowError
+from storage import enterprises, imports
+from storage.common.spreadsheets import FileProblem, ImportResult, RowError
+from storage.people import invites, roster
+from storage.people.access import Identity
+from storage.reports import history
 
 # Telegram lets bots download files up to 20 MB; bigger ones fail at getFile, so say it first.
 MAX_DOWNLOAD = 20 * 1024 * 1024
@@ -87,7 +89,7 @@ async def receive_spreadsheet(update: Update, context: Context, who: Identity) -
                 session, data, document.file_name, only_district_id=who.scope_district_id
             )
         else:
-            result = await exports.import_reports(
+            result = await history.import_reports(
                 session,
                 data,
                 document.file_name,

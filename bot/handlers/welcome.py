@@ -11,8 +11,8 @@ from bot.context import Context, Handlers
 from bot.guards import guard, who_is
 from bot.menus import help_lines, publish_chat_menu
 from bot.texts import t
-from storage import invites
-from storage.access import Identity, remember_user
+from storage.people import invites
+from storage.people.access import Identity, remember_user
 
 
 def role_name(lang: str, who: Identity) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.texts import en, zh_CN
-from storage.spreadsheets import RowError
+from storage.common.spreadsheets import RowError
 
 CATALOGS: dict[str, dict[str, str]] = {"zh_CN": zh_CN.MESSAGES, "en": en.MESSAGES}
 LANGUAGES = tuple(CATALOGS)

@@ -24,9 +24,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.sql.elements import ColumnElement
 
+from storage.common.times import aware
 from storage.db import dialect_insert
 from storage.enterprises import normalize_enterprise_name
-from storage.invites import aware
 from storage.models import (
     Enterprise,
     Instructor,
@@ -36,7 +36,7 @@ from storage.models import (
     ReportType,
     Status,
 )
-from storage.rollups import count_report, counted_of, recount_report
+from storage.reports.rollups import count_report, counted_of, recount_report
 
 TYPE_LABELS_ZH: dict[ReportType, str] = {
     ReportType.VISIT: "走访",

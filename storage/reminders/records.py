@@ -8,7 +8,6 @@ by adding days, so daylight saving and month ends do not drift.
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -17,16 +16,14 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.common.times import aware
+from storage.common.when import Rule, next_time
 from storage.db import dialect_insert
-from storage.invites import aware
 from storage.models import (
-    Instructor,
-    Leave,
     Reminder,
     ReminderFiring,
     ReminderStatus,
 )
-from storage.when import Rule, next_time
 
 # Built-in schedules, each switchable and re-timeable by HQ (/schedules).
 WEEKLY_NUDGE = "weekly_nudge"
@@ -273,92 +270,3 @@ async def firings(session: AsyncSession, reminder_id: int) -> list[ReminderFirin
         .order_by(ReminderFiring.due_at)
     )
     return list(await session.scalars(query))
-
-
-# --- leave ---------------------------------------------------------------------------------
-
-
-async def on_leave(session: AsyncSession, day: date) -> set[int]:
-    """Instructors with a leave covering `day`."""
-    rows = await session.execute(
-        select(Leave.instructor_id).where(
-            Leave.starts <= day, Leave.ends >= day, Leave.cancelled_at.is_(None)
-        )
-    )
-    return {instructor_id for (instructor_id,) in rows}
-
-
-async def add_leave(
-    session: AsyncSession, instructor_id: int, starts: date, ends: date, reason: str | None
-) -> Leave:
-    leave = Leave(instructor_id=instructor_id, starts=starts, ends=ends, reason=reason)
-    session.add(leave)
-    await session.flush()
-    return leave
-
-
-async def current_leaves(session: AsyncSession, instructor_id: int, today: date) -> list[Leave]:
-    """The instructor's leaves that have not ended, earliest first."""
-    query = (
-        select(Leave)
-        .where(
-            Leave.instructor_id == instructor_id,
-            Leave.ends >= today,
-            Leave.cancelled_at.is_(None),
-        )
-        .order_by(Leave.starts)
-    )
-    return list(await session.scalars(query))
-
-
-async def cancel_leave(
-    session: AsyncSession, leave_id: int, instructor_id: int, *, now: datetime
-) -> bool:
-    result = await session.execute(
-        update(Leave)
-        .where(
-            Leave.id == leave_id,
-            Leave.instructor_id == instructor_id,
-            Leave.cancelled_at.is_(None),
-        )
-        .values(cancelled_at=now)
-    )
-    return bool(getattr(result, "rowcount", 0))
-
-
-# --- the mentoring milestones --------------------------------------------------------------
-
-
-def add_months(day: date, months: int) -> date:
-    """The same day `months` later, or the month's last day when it is shorter."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
-async def mentoring_due(
-    session: AsyncSession, today: date
-) -> list[tuple[Instructor, Instructor, int]]:
-    """(mentee, mentor, months) for mentees whose 1st, 2nd or 3rd month after the start date
-    is on or before `today` (within the last week: a milestone missed while down still comes)."""
-    earliest = today - timedelta(days=7)
-    mentees = await session.scalars(
-        select(Instructor).where(
-            Instructor.mentor_id.is_not(None),
-            Instructor.start_date.is_not(None),
-            Instructor.start_date >= add_months(earliest, -3),
-            Instructor.start_date <= add_months(today, -1),
-        )
-    )
-    found: list[tuple[Instructor, int, int]] = []
-    for mentee in mentees:
-        assert mentee.start_date is not None and mentee.mentor_id is not None
-        for months in (1, 2, 3):
-            if earliest <= add_months(mentee.start_date, months) <= today:
-                found.append((mentee, mentee.mentor_id, months))
-    mentor_ids = {mentor_id for _, mentor_id, _ in found}
-    mentors: dict[int, Instructor] = {}
-    if mentor_ids:
-        rows = await session.scalars(select(Instructor).where(Instructor.id.in_(mentor_ids)))
-        mentors = {m.id: m for m in rows}
-    return [(mentee, mentors[mid], n) for mentee, mid, n in found if mid in mentors]

@@ -7,7 +7,7 @@ district it was filed in (`Report.district_id`, the reporter's district at the t
 figures stay true when an instructor moves.
 
 A period of whole months (a month, quarter or year) in the city or a district is read from
-the monthly rollups (storage.rollups: report_month_totals, report_month_enterprises), which
+the monthly rollups (storage.reports.rollups: report_month_totals, report_month_enterprises), which
 every write keeps exact; other periods (weeks, day ranges) and an instructor's own figures
 are read from the reports. Both give the same figures.
 """
@@ -32,6 +32,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.common.periods import Period
 from storage.models import (
     District,
     Instructor,
@@ -41,7 +42,6 @@ from storage.models import (
     ReportType,
     Status,
 )
-from storage.periods import Period
 
 TYPES: tuple[str, ...] = tuple(kind.value for kind in ReportType)
 RANKING_SIZE = 5

@@ -15,10 +15,7 @@ from typing import Any, TypeVar
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.districts import district_ids, import_district
-from storage.invites import ensure_invites
-from storage.models import Employment, Instructor, Level, Status
-from storage.spreadsheets import (
+from storage.common.spreadsheets import (
     Cell,
     ImportResult,
     Row,
@@ -30,6 +27,9 @@ from storage.spreadsheets import (
     column_length,
     open_import,
 )
+from storage.models import Employment, Instructor, Level, Status
+from storage.people.districts import district_ids, import_district
+from storage.people.invites import ensure_invites
 
 ALIASES: dict[str, tuple[str, ...]] = {
     "name": ("姓名", "名字", "指导员", "指导员姓名", "full name"),

@@ -5,14 +5,15 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import datetime, timedelta, tzinfo
 from typing import TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.common.spreadsheets import Link, xlsx_bytes
+from storage.common.times import aware
 from storage.models import District, Instructor, Invite, Status
-from storage.spreadsheets import Link, xlsx_bytes
 
 # No 0/O, 1/I: codes get read aloud and typed from paper. All fit Telegram's deep-link
 # alphabet (A-Z, a-z, 0-9, _ and -, at most 64 characters).
@@ -57,13 +58,6 @@ class Redeemed:
 
 def generate_code() -> str:
     return "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
-
-
-def aware(moment: datetime) -> datetime:
-    """A timezone-aware UTC datetime; naive ones (SQLite gives those back) are taken as UTC."""
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
 
 
 def _chunks(items: Sequence[T]) -> Iterator[Sequence[T]]:

@@ -7,8 +7,8 @@ from collections.abc import Collection, Mapping
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.common.spreadsheets import column_length
 from storage.models import District
-from storage.spreadsheets import column_length
 
 _SPACES = " \t\r\n\u3000\u00a0\u200b\ufeff"
 # How people write a district's name around the short form stored in the table.

@@ -14,10 +14,9 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage import outbox
+from storage.common.times import aware
 from storage.db import dialect_insert
-from storage.districts import find_district
-from storage.invites import aware
+from storage.messaging import outbox
 from storage.models import (
     Group,
     Instructor,
@@ -29,7 +28,8 @@ from storage.models import (
     Status,
     TelegramUser,
 )
-from storage.roster import EMPLOYMENTS, LEVELS, _fold
+from storage.people.districts import find_district
+from storage.people.roster import EMPLOYMENTS, LEVELS, _fold
 
 Translate = Callable[..., str]
 

@@ -12,8 +12,8 @@ from typing import Any
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.common.times import aware
 from storage.db import dialect_insert
-from storage.invites import aware
 from storage.models import Conversation
 
 STALE_AFTER = timedelta(days=1)

@@ -24,7 +24,7 @@ from openpyxl.utils import get_column_letter
 from sqlalchemy import inspect as sa_inspect
 
 if TYPE_CHECKING:
-    from storage.invites import InviteRow
+    from storage.people.invites import InviteRow
 
 Cell = str | int | float | bool | datetime | date | time | None
 

@@ -16,7 +16,7 @@ The workbook has three sheets, whose titles and column headers are part of the c
 Rows are streamed: reports are read in batches (`yield_per`) and each batch is written into
 an openpyxl write-only workbook in a worker thread, so neither the event loop nor memory
 grows with the number of reports. The summary figures come from the same SQL aggregates as
-/stats (storage.stats).
+/stats (storage.reports.stats).
 
 The import takes the layout of the 工作动态 sheet, so an export can be imported again.
 """
@@ -25,38 +25,23 @@ from __future__ import annotations
 
 import asyncio
 import io
-import re
-from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.districts import district_ids, import_district, list_districts
-from storage.enterprises import normalize_enterprise_name
-from storage.models import District, Enterprise, Instructor, Level, Report, ReportSource, ReportType
-from storage.periods import Period
-from storage.rollups import count_reports
-from storage.roster import LEVELS, normalize_name
-from storage.spreadsheets import (
-    Cell,
-    ImportResult,
-    Row,
-    RowError,
-    cell_date,
-    cell_int,
-    cell_text,
-    column_length,
-    open_import,
+from storage.common.periods import Period
+from storage.common.spreadsheets import (
     safe_cell,
 )
-from storage.stats import (
+from storage.models import District, Instructor, Level, Report, ReportType
+from storage.people.districts import list_districts
+from storage.reports.stats import (
     TYPES,
     TypeFigures,
     active_in_scope,
@@ -310,272 +295,3 @@ async def district_summary(
             ]
         )
     return rows
-
-
-# --- import ----------------------------------------------------------------------------------
-
-ALIASES: dict[str, tuple[str, ...]] = {
-    "date": ("日期", "工作日期", "时间", "day"),
-    "instructor": ("指导员", "指导员姓名", "姓名", "name"),
-    "level": ("层级", "级别"),
-    "district": ("所属区", "区", "所在区", "区县", "所属区县"),
-    "type": ("类型", "工作类型", "kind"),
-    "target": ("对象", "工作对象", "企业", "企业名称", "企业或街道"),
-    "person_times": ("人次", "人数", "person-times", "persons"),
-    "note": ("备注", "内容", "说明", "notes", "remark"),
-}
-REQUIRED = ("date", "instructor", "district", "type", "target")
-
-
-def _fold(text: str) -> str:
-    return re.sub(r"[\s\u3000_\-#＃]", "", text).casefold()
-
-
-TYPE_WORDS: dict[str, str] = {
-    _fold(word): kind
-    for kind, label in TYPE_LABELS.items()
-    for word in (kind, label, *(("其它",) if kind == ReportType.OTHER.value else ()))
-}
-
-Key = tuple[int, date, str, str, int, str | None]  # instructor, date, type, target, 人次, note
-
-
-@dataclass
-class _Parsed:
-    row: int
-    name: str
-    district_id: int
-    date: date
-    type: str
-    target: str
-    person_times: int
-    note: str | None
-
-
-def _parse_row(
-    row: Row,
-    columns: Mapping[str, int],
-    districts: Mapping[str, int],
-    only_district_id: int | None,
-    today: date,
-    errors: list[RowError],
-) -> _Parsed | None:
-    count = len(errors)
-
-    def error(name: str, code: str, value: Cell = None) -> None:
-        errors.append(RowError(row.number, name, code, cell_text(value)))
-
-    def cell(name: str) -> Cell:
-        return row.cells[columns[name]] if name in columns else None
-
-    try:
-        day = cell_date(cell("date"))
-    except ValueError:
-        day = None
-        error("date", "bad_date", cell("date"))
-    else:
-        if day is None:
-            error("date", "missing_value")
-        elif day > today:
-            error("date", "future_date", cell("date"))
-
-    name = cell_text(cell("instructor"))
-    if name is None:
-        error("instructor", "missing_value")
-    else:
-        name = normalize_name(name)
-
-    district = cell_text(cell("district"))
-    district_id = None
-    if district is None:
-        error("district", "missing_value")
-    else:
-        district_id, problem = import_district(districts, district, only_district_id)
-        if problem:
-            error("district", problem, district)
-
-    # 层级 is the instructor's, shown for readers; it is checked but not stored.
-    level = cell_text(cell("level"))
-    if level is not None and re.sub(r"[\s\u3000_\-]", "", level).casefold() not in LEVELS:
-        error("level", "unknown_level", level)
-
-    kind_text = cell_text(cell("type"))
-    kind = None
-    if kind_text is None:
-        error("type", "missing_value")
-    else:
-        kind = TYPE_WORDS.get(_fold(kind_text))
-        if kind is None:
-            error("type", "unknown_type", kind_text)
-
-    target = cell_text(cell("target"))
-    if target is None:
-        error("target", "missing_value")
-    elif len(target) > (column_length(Report, "target") or len(target)):
-        error("target", "too_long", target)
-
-    try:
-        person_times = cell_int(cell("person_times")) or 0
-    except ValueError:
-        person_times = 0
-        error("person_times", "bad_number", cell("person_times"))
-    else:
-        if person_times < 0:
-            error("person_times", "bad_number", cell("person_times"))
-
-    note = cell_text(cell("note"))
-    if len(errors) > count:
-        return None
-    assert day and name and district_id is not None and kind and target
-    return _Parsed(row.number, name, district_id, day, kind, target, person_times, note)
-
-
-def _chunks(items: Sequence[Any], size: int = 500) -> Iterator[Sequence[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
-async def _instructors(
-    session: AsyncSession, names: Iterable[str]
-) -> tuple[dict[tuple[int, str], int], dict[str, list[int]]]:
-    """(district, name) → id, and name → ids city-wide, for the instructors named."""
-    by_key: dict[tuple[int, str], int] = {}
-    by_name: dict[str, list[int]] = {}
-    for chunk in _chunks(sorted(set(names))):
-        query = select(Instructor.id, Instructor.district_id, Instructor.name).where(
-            Instructor.name.in_(chunk)
-        )
-        for id_, district_id, name in await session.execute(query):
-            by_key[(district_id, name)] = id_
-            by_name.setdefault(name, []).append(id_)
-    return by_key, by_name
-
-
-async def _enterprises(session: AsyncSession, targets: Iterable[str]) -> dict[str, int]:
-    """Normalized enterprise name → id for the targets that name a registered enterprise."""
-    found: dict[str, int] = {}
-    for chunk in _chunks(sorted({normalize_enterprise_name(target) for target in targets})):
-        query = select(Enterprise.name, Enterprise.id).where(Enterprise.name.in_(chunk))
-        found.update({name: id_ for name, id_ in await session.execute(query)})
-    return found
-
-
-async def _existing(
-    session: AsyncSession, instructor_ids: Sequence[int], first: date, last: date
-) -> Counter[Key]:
-    """How often each (instructor, date, type, target, 人次, note) is already recorded."""
-    found: Counter[Key] = Counter()
-    for chunk in _chunks(sorted(set(instructor_ids))):
-        query = (
-            select(
-                Report.instructor_id,
-                Report.date,
-                Report.type,
-                Report.target,
-                Report.person_times,
-                Report.note,
-                func.count(Report.id),
-            )
-            .where(
-                Report.deleted_at.is_(None),
-                Report.instructor_id.in_(chunk),
-                Report.date >= first,
-                Report.date <= last,
-            )
-            .group_by(
-                Report.instructor_id,
-                Report.date,
-                Report.type,
-                Report.target,
-                Report.person_times,
-                Report.note,
-            )
-        )
-        for *key, count in await session.execute(query):
-            found[tuple(key)] += int(count)  # type: ignore[index]
-    return found
-
-
-async def import_reports(
-    session: AsyncSession,
-    data: bytes,
-    filename: str | None,
-    *,
-    only_district_id: int | None,
-    today: date,
-) -> ImportResult:
-    """Imports report history in the layout of the 工作动态 sheet, all-or-nothing.
-
-    An instructor is found by (所属区, 指导员), or by the name alone when only one instructor
-    bears it (someone who has moved since). 对象 naming a registered enterprise links it. A
-    row already recorded (same instructor, date, type, target, 人次 and note) is left as it
-    is; a row the file holds n times is recorded n times in all, so importing a file again
-    changes nothing. Dates may lie far back but not after `today`.
-    """
-    opened = open_import(data, filename, ALIASES, REQUIRED, sheet=REPORTS_SHEET)
-    if isinstance(opened, ImportResult):
-        return opened
-    table, columns = opened
-
-    districts = await district_ids(session)
-    errors: list[RowError] = []
-    parsed = [
-        row
-        for row in (
-            _parse_row(r, columns, districts, only_district_id, today, errors) for r in table.rows
-        )
-        if row is not None
-    ]
-    by_key, by_name = await _instructors(session, (row.name for row in parsed))
-    enterprises = await _enterprises(session, (row.target for row in parsed))
-    keyed: list[tuple[Key, _Parsed, int | None]] = []
-    for row in parsed:
-        instructor_id = by_key.get((row.district_id, row.name))
-        if instructor_id is None and len(by_name.get(row.name, [])) == 1:
-            instructor_id = by_name[row.name][0]
-        if instructor_id is None:
-            errors.append(RowError(row.row, "instructor", "unknown_instructor", row.name))
-            continue
-        enterprise_name = normalize_enterprise_name(row.target)
-        enterprise_id = enterprises.get(enterprise_name)
-        target = enterprise_name if enterprise_id is not None else row.target
-        key: Key = (instructor_id, row.date, row.type, target, row.person_times, row.note)
-        keyed.append((key, row, enterprise_id))
-    if errors:
-        errors.sort(key=lambda error: error.row)
-        return ImportResult(errors=errors)
-    if not keyed:
-        return ImportResult()
-
-    existing = await _existing(
-        session,
-        [key[0] for key, _, _ in keyed],
-        min(key[1] for key, _, _ in keyed),
-        max(key[1] for key, _, _ in keyed),
-    )
-    result = ImportResult()
-    new: list[dict[str, Any]] = []
-    for key, row, enterprise_id in keyed:
-        if existing[key] > 0:
-            existing[key] -= 1
-            result.unchanged += 1
-            continue
-        instructor_id, day, kind, target, person_times, note = key
-        new.append(
-            {
-                "instructor_id": instructor_id,
-                "district_id": row.district_id,
-                "date": day,
-                "type": kind,
-                "enterprise_id": enterprise_id,
-                "target": target,
-                "person_times": person_times,
-                "note": note,
-                "source": ReportSource.IMPORT.value,
-            }
-        )
-    for chunk in _chunks(new, 1000):
-        await session.execute(insert(Report), list(chunk))
-    await count_reports(session, new)
-    result.created = len(new)
-    return result

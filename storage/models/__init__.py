@@ -1,0 +1,72 @@
+"""Typed SQLAlchemy models, one module per feature; times in UTC, Telegram ids as BigInteger."""
+
+from storage.models.base import NAMING_CONVENTION, Base, enum_column
+from storage.models.messaging import (
+    Conversation,
+    InboxUpdate,
+    Notice,
+    NoticeAudience,
+    NoticeRecipient,
+    NoticeStatus,
+    OutboxMessage,
+    OutboxStatus,
+)
+from storage.models.people import (
+    Admin,
+    AdminRole,
+    District,
+    Employment,
+    Enterprise,
+    Group,
+    GroupScope,
+    Instructor,
+    Invite,
+    Level,
+    Status,
+    TelegramUser,
+)
+from storage.models.reminders import Leave, Reminder, ReminderFiring, ReminderStatus
+from storage.models.reports import (
+    Report,
+    ReportMonthEnterprise,
+    ReportMonthTotal,
+    ReportRevision,
+    ReportSource,
+    ReportType,
+)
+
+__all__ = [
+    "NAMING_CONVENTION",
+    "Admin",
+    "AdminRole",
+    "Base",
+    "Conversation",
+    "District",
+    "Employment",
+    "Enterprise",
+    "Group",
+    "GroupScope",
+    "InboxUpdate",
+    "Instructor",
+    "Invite",
+    "Leave",
+    "Level",
+    "Notice",
+    "NoticeAudience",
+    "NoticeRecipient",
+    "NoticeStatus",
+    "OutboxMessage",
+    "OutboxStatus",
+    "Reminder",
+    "ReminderFiring",
+    "ReminderStatus",
+    "Report",
+    "ReportMonthEnterprise",
+    "ReportMonthTotal",
+    "ReportRevision",
+    "ReportSource",
+    "ReportType",
+    "Status",
+    "TelegramUser",
+    "enum_column",
+]
