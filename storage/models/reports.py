@@ -104,6 +104,10 @@ class ReportMonthEnterprise(Base):
     """Counted reports per month, district filed in and linked enterprise (for coverage)."""
 
     __tablename__ = "report_month_enterprises"
+    __table_args__ = (
+        # Coverage counts enterprises with EXISTS (a row of the enterprise in the months).
+        Index("ix_report_month_enterprises_enterprise_id_month", "enterprise_id", "month"),
+    )
 
     month: Mapped[date] = mapped_column(Date, primary_key=True)
     district_id: Mapped[int] = mapped_column(
