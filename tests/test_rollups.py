@@ -28,7 +28,7 @@ from storage.models import (
 )
 from storage.reports.history import import_reports
 from storage.reports.records import create_report, delete_report, edit_report
-from storage.reports.rollups import rebuild_rollups
+from storage.reports.rollups import count_report, counted_of, rebuild_rollups
 from storage.reports.stats import compute_stats, monthly_counts, stats_json
 from tests.conftest import throwaway_postgres
 from tests.files import xlsx
@@ -227,6 +227,48 @@ async def test_weeks_and_day_ranges_read_the_reports(sessions: Sessions) -> None
     assert (week.total_reports, week.total_person_times) == (1, 3)
     assert (month.total_reports, month.total_person_times) == (2, 7)
     assert month.enterprises_covered == 1 and month.active_instructors == 1
+
+
+async def test_covered_enterprises_count_once_across_districts_and_months(
+    sessions: Sessions,
+) -> None:
+    """An enterprise visited from two districts in two months counts once for the city and
+    once in each district; one whose only report was deleted, or visited later, does not."""
+    async with sessions.begin() as session:
+        world = await make_world(session)
+        await add_reports(
+            session,
+            [
+                report(world, "王建国", date(2026, 2, 3), "visit", "维达纸业（中国）", 1),
+                report(world, "赵敏", date(2026, 3, 9), "visit", "维达纸业（中国）", 1),
+                report(world, "李红", date(2026, 2, 10), "visit", "金融街控股", 1),
+                report(world, "李红", date(2026, 3, 10), "guidance", "金融街控股", 1),
+                report(world, "张伟", date(2026, 4, 1), "visit", "德胜科技", 1),
+                report(world, "赵敏", date(2026, 2, 20), "visit", "平谷桃业", 1),
+            ],
+        )
+        gone = await session.scalar(select(Report).where(Report.target == "平谷桃业"))
+        assert gone is not None
+        gone.deleted_at = datetime(2026, 3, 1, tzinfo=UTC)
+        await count_report(session, counted_of(gone), -1)  # as delete_report does
+    xicheng, pinggu = world.districts["西城"], world.districts["平谷"]
+    expected = {
+        ("2026-Q1", None): 2,
+        ("2026-Q1", xicheng): 2,
+        ("2026-Q1", pinggu): 1,
+        ("2026-02", pinggu): 0,
+        ("2026-03", pinggu): 1,
+        ("2026", None): 3,
+    }
+    async with sessions() as session:
+        for (key, district_id), covered in expected.items():
+            period = parse_period(key, TODAY)
+            fast = await compute_stats(session, period, district_id=district_id)
+            slow = await compute_stats(session, period, district_id=district_id, rollups=False)
+            assert (fast.enterprises_covered, slow.enterprises_covered) == (covered, covered), (
+                key,
+                district_id,
+            )
 
 
 async def _add_raw_reports(url: str) -> None:

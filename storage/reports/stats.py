@@ -35,6 +35,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.common.periods import Period
 from storage.models import (
     District,
+    Enterprise,
     Instructor,
     Report,
     ReportMonthEnterprise,
@@ -273,10 +274,14 @@ async def _stats_from_rollups(session: AsyncSession, stats: Stats, *, ranking: b
     stats.total_person_times = sum(figures.person_times for figures in stats.by_type.values())
     stats.active_instructors = len(per_instructor)
 
-    covered = select(func.count(ReportMonthEnterprise.enterprise_id.distinct())).where(
+    # One probe of ix_report_month_enterprises_enterprise_id_month per enterprise: a DISTINCT
+    # over every (month, district) row of a year took five times as long on a million reports.
+    visited = exists().where(
+        ReportMonthEnterprise.enterprise_id == Enterprise.id,
         *rollup_filter(ReportMonthEnterprise, period, district_id),
         ReportMonthEnterprise.reports > 0,
     )
+    covered = select(func.count()).select_from(Enterprise).where(visited)
     stats.enterprises_covered = int(await session.scalar(covered) or 0)
 
     stats.silent_instructors = await silent_instructors(session, period, district_id=district_id)
