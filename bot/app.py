@@ -17,6 +17,7 @@ from telegram.ext import (
 from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.context import Context, XieshangApp
+from bot.flows import FlowRouter
 from bot.guards import who_is
 from bot.handlers import (
     admins,
@@ -98,7 +99,6 @@ def build_application(
         .base_file_url(f"{root}/file/bot")
         .context_types(ContextTypes(context=Context))
         .defaults(Defaults(tzinfo=settings.tz))
-        .post_init(publish_menus)
         # Every request passes the pacer: Telegram's limits kept without waiting for 429s.
         .rate_limiter(Pacer())
         # Updates come from bot/runtime.py, which stores them before acknowledging them.
@@ -115,7 +115,6 @@ def build_application(
     # Jobs in schedules/ word their messages with the bot's texts without importing bot/.
     application.bot_data["translate"] = t
 
-    # reports last: its handler for plain private text feeds guided flows, else points to /help.
     for module in (
         welcome,
         profile,
@@ -131,6 +130,12 @@ def build_application(
         reports,
     ):
         application.add_handlers(module.HANDLERS)
+    # Plain text in a private chat goes to the guided flow the sender is in, else to /help.
+    router = FlowRouter(fallback=point_to_help)
+    router.add(reports.guided.FLOW, reports.guided.take_text)
+    router.add(reports.mine.FLOW, reports.mine.take_line)
+    router.add(notices.FLOW, notices.take_text)
+    application.add_handler(router.handler())
     # Last in group 0, so that every feature's handlers had their chance: unknown commands and
     # stray text in private chats get a pointer to /help instead of silence.
     application.add_handler(

@@ -1,4 +1,4 @@
-"""Inline buttons and their callback-data patterns (short, prefixed, pointing at rows)."""
+"""Inline keyboards; their callback data comes from the one codec in storage/common/buttons.py."""
 
 from __future__ import annotations
 
@@ -7,25 +7,30 @@ from collections.abc import Sequence
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.texts import t
+from storage.common.buttons import (
+    BindButton,
+    ButtonData,
+    InviteButton,
+    LanguageButton,
+    PeoplePageButton,
+)
 
-LANG_PATTERN = r"^lang:(zh|en)$"
-PEOPLE_PATTERN = r"^people:(\d+):(\d+)$"
-INVITE_PATTERN = r"^inv:(\d+)$"
-BIND_PATTERN = r"^bind:(city|d:\d+)$"
-FLOW_PATTERN = r"^rp:(t:[a-z]+|e:\d+|n:\d+|d:[012]|skip|ok|no)$"
-LINK_PATTERN = r"^rl:\d+:\d+$"
-EDIT_PATTERN = r"^re:\d+$"
-DELETE_PATTERN = r"^r[dx]:\d+$"
+
+def button(label: str, data: ButtonData) -> InlineKeyboardButton:
+    """One inline button whose callback data is `data` packed."""
+    return InlineKeyboardButton(label, callback_data=data.pack())
+
+
+def rows_of(
+    buttons: Sequence[InlineKeyboardButton], width: int
+) -> list[list[InlineKeyboardButton]]:
+    """`buttons` laid out `width` to a row."""
+    return [list(buttons[i : i + width]) for i in range(0, len(buttons), width)]
 
 
 def languages() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton("中文", callback_data="lang:zh"),
-                InlineKeyboardButton("English", callback_data="lang:en"),
-            ]
-        ]
+        [[button("中文", LanguageButton("zh")), button("English", LanguageButton("en"))]]
     )
 
 
@@ -33,26 +38,15 @@ def pages(lang: str, district_id: int | None, page: int, pages: int) -> InlineKe
     """◀ ▶ buttons for a paged list; None when it fits one page."""
     row = []
     if page > 1:
-        row.append(
-            InlineKeyboardButton(
-                t(lang, "button.prev"), callback_data=f"people:{district_id or 0}:{page - 1}"
-            )
-        )
+        row.append(button(t(lang, "button.prev"), PeoplePageButton(district_id or 0, page - 1)))
     if page < pages:
-        row.append(
-            InlineKeyboardButton(
-                t(lang, "button.next"), callback_data=f"people:{district_id or 0}:{page + 1}"
-            )
-        )
+        row.append(button(t(lang, "button.next"), PeoplePageButton(district_id or 0, page + 1)))
     return InlineKeyboardMarkup([row]) if row else None
 
 
 def choose_instructor(options: Sequence[tuple[int, str]]) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
-        [
-            [InlineKeyboardButton(label, callback_data=f"inv:{instructor_id}")]
-            for instructor_id, label in options
-        ]
+        [[button(label, InviteButton(instructor_id))] for instructor_id, label in options]
     )
 
 
@@ -62,16 +56,6 @@ def bind_scopes(
     """The scopes an admin may bind a group to: the city (HQ) and districts, three a row."""
     rows: list[list[InlineKeyboardButton]] = []
     if city:
-        rows.append([InlineKeyboardButton(t(lang, "button.city"), callback_data="bind:city")])
-    buttons = [InlineKeyboardButton(name, callback_data=f"bind:d:{did}") for did, name in districts]
-    rows.extend(buttons[i : i + 3] for i in range(0, len(buttons), 3))
+        rows.append([button(t(lang, "button.city"), BindButton("city"))])
+    rows.extend(rows_of([button(name, BindButton("district", did)) for did, name in districts], 3))
     return InlineKeyboardMarkup(rows)
-
-
-NOTICE_FLOW_PATTERN = r"^nf:(a:(all|g|d:\d+|l:[a-z_]+|e:[a-z_]+)|c:[01]|w:(now|later)|ok|no)$"
-NOTICE_CONFIRM_PATTERN = r"^nc:\d+$"
-NOTICE_STATUS_PATTERN = r"^nd:\d+$"
-NOTICE_REMIND_PATTERN = r"^nr:\d+$"
-REMINDER_CANCEL_PATTERN = r"^rm:x:\d+$"
-LEAVE_CANCEL_PATTERN = r"^lv:x:\d+$"
-SCHEDULE_PATTERN = r"^sc:(nudge|digest|summary|mentoring):[01]$"

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.db import Sessions
 from storage.messaging import conversations
@@ -19,6 +20,7 @@ from storage.models import (
     ReportType,
     Status,
 )
+from storage.people.access import identify
 from storage.people.districts import district_ids
 from storage.reports import records
 from storage.reports.records import EditOutcome, ReportProblem
@@ -65,11 +67,16 @@ async def setup(sessions: Sessions) -> dict[str, int]:
         return found
 
 
+async def instructor_of(session: AsyncSession, telegram_id: int) -> Instructor | None:
+    """Who may report from `telegram_id`, as every handler finds them."""
+    return (await identify(session, telegram_id, frozenset())).instructor
+
+
 async def add_report(
     sessions: Sessions, target: str = "小马餐饮店", **extra: Any
 ) -> tuple[Report, bool]:
     async with sessions.begin() as session:
-        instructor = await records.find_instructor_by_telegram(session, OWNER)
+        instructor = await instructor_of(session, OWNER)
         assert instructor is not None
         match = await records.match_enterprise(session, target)
         values: dict[str, Any] = {
@@ -116,7 +123,11 @@ async def stored(sessions: Sessions, report_id: int) -> tuple[Any, ...]:
 
 async def history(sessions: Sessions, report_id: int) -> list[tuple[str, dict[str, Any], int]]:
     async with sessions() as session:
-        revisions = await records.report_history(session, report_id)
+        revisions = await session.scalars(
+            select(ReportRevision)
+            .where(ReportRevision.report_id == report_id)
+            .order_by(ReportRevision.id)
+        )
         return [(r.action, r.before, r.changed_by or 0) for r in revisions]
 
 
@@ -202,7 +213,7 @@ async def test_same_message_in_one_transaction(sessions: Sessions) -> None:
     """A duplicate within the same transaction is also found, not inserted."""
     await setup(sessions)
     async with sessions.begin() as session:
-        instructor = await records.find_instructor_by_telegram(session, OWNER)
+        instructor = await instructor_of(session, OWNER)
         assert instructor is not None
         results = [
             await records.create_report(
@@ -378,7 +389,6 @@ async def test_delete_is_soft_and_hides_the_report(sessions: Sessions) -> None:
         assert [r.id for r in await records.recent_reports(session, ids["王建国"])] == [kept.id]
         row = await session.get_one(Report, gone.id)
         assert row.deleted_at is not None and records.aware(row.deleted_at) == now
-        assert await records.get_report(session, gone.id) is None
     assert [action for action, _, _ in await history(sessions, gone.id)] == ["delete"]
     again = await edit(sessions, gone.id, {"person_times": 1}, now=now)
     assert again.status == "not_found"
@@ -406,9 +416,9 @@ async def test_ended_instructor_cannot_report(sessions: Sessions) -> None:
     async with sessions.begin() as session:
         (await session.get_one(Instructor, ids["李红"])).status = Status.ENDED.value
     async with sessions() as session:
-        assert await records.find_instructor_by_telegram(session, OTHER) is None
-        assert await records.find_instructor_by_telegram(session, 999) is None
-        found = await records.find_instructor_by_telegram(session, OWNER)
+        assert await instructor_of(session, OTHER) is None
+        assert await instructor_of(session, 999) is None
+        found = await instructor_of(session, OWNER)
         assert found is not None and found.id == ids["王建国"]
 
 

@@ -13,6 +13,7 @@ from bot import keyboards
 from bot.context import Context, Handlers
 from bot.guards import answer, guard, refuse_district
 from bot.texts import t
+from storage.common.buttons import BindButton
 from storage.models import GroupScope
 from storage.people import districts, groups
 from storage.people.access import Identity
@@ -35,34 +36,47 @@ async def _privacy_hint(context: Context, chat_id: int, lang: str) -> str:
 
 
 async def _bind(
-    update: Update, context: Context, who: Identity, scope: GroupScope, district: str | None
+    update: Update,
+    context: Context,
+    who: Identity,
+    scope: GroupScope,
+    district: str | None = None,
+    district_id: int | None = None,
 ) -> str | None:
-    """Binds the current group after the scope check; returns the answer, None if refused."""
+    """Binds the current group after the scope check; returns the answer, None if refused.
+
+    The district is given by name (typed) or by id (a button)."""
     chat = update.effective_chat
     assert chat is not None
     lang = context.lang(who)
-    district_id = None
     async with context.sessions.begin() as session:
         if scope is GroupScope.DISTRICT:
             names = await districts.district_ids(session)
+            if district_id is not None:
+                ids = {i: n for n, i in names.items()}
+                district = ids.get(district_id, "?")
             found = districts.find_district(names, district or "")
             if found is None:
                 return t(lang, "district.unknown", name=district or "", names="、".join(names))
             district_id = names[found]
-        if not who.may_manage(district_id):
-            await answer(
-                update,
-                refuse_district(context, who) if who.district_id else t(lang, "refused.not_hq"),
+        refused = not who.may_manage(district_id)
+        group = (
+            None
+            if refused
+            else await groups.bind_group(
+                session,
+                chat.id,
+                title=chat.title,
+                scope=scope,
+                district_id=district_id,
+                bound_by=who.telegram_id,
             )
-            return None
-        group = await groups.bind_group(
-            session,
-            chat.id,
-            title=chat.title,
-            scope=scope,
-            district_id=district_id,
-            bound_by=who.telegram_id,
         )
+    if group is None:
+        await answer(
+            update, refuse_district(context, who) if who.district_id else t(lang, "refused.not_hq")
+        )
+        return None
     if group.district is not None:
         text = t(lang, "bind.ok_district", district=group.district.name)
     else:
@@ -102,14 +116,13 @@ async def press_bind(update: Update, context: Context, who: Identity) -> None:
     """A scope button binds the group, if the presser is an admin of that scope."""
     query = update.callback_query
     assert query is not None and query.data is not None
-    choice = query.data.removeprefix("bind:")
-    if choice == "city":
-        text = await _bind(update, context, who, GroupScope.CITY, None)
+    pressed = BindButton.unpack(query.data)
+    if pressed.scope == "city":
+        text = await _bind(update, context, who, GroupScope.CITY)
     else:
-        district_id = int(choice.removeprefix("d:"))
-        async with context.sessions() as session:
-            names = {i: n for n, i in (await districts.district_ids(session)).items()}
-        text = await _bind(update, context, who, GroupScope.DISTRICT, names.get(district_id, "?"))
+        text = await _bind(
+            update, context, who, GroupScope.DISTRICT, district_id=pressed.district_id
+        )
     if text:
         await query.answer()
         await query.edit_message_text(text)
@@ -124,13 +137,13 @@ async def unbind_group(update: Update, context: Context, who: Identity) -> None:
     async with context.sessions.begin() as session:
         group = await groups.find_group(session, chat.id)
         if group is None:
-            await message.reply_text(t(lang, "unbind.none"))
-            return
-        if not who.may_manage(group.district_id):
-            await message.reply_text(refuse_district(context, who))
-            return
-        await groups.unbind_group(session, chat.id)
-    await message.reply_text(t(lang, "unbind.ok"))
+            text = t(lang, "unbind.none")
+        elif not who.may_manage(group.district_id):
+            text = refuse_district(context, who)
+        else:
+            await groups.unbind_group(session, chat.id)
+            text = t(lang, "unbind.ok")
+    await message.reply_text(text)
 
 
 async def follow_migration(update: Update, context: Context) -> None:
@@ -152,6 +165,6 @@ async def follow_migration(update: Update, context: Context) -> None:
 HANDLERS: Handlers = [
     CommandHandler("bindgroup", bind_group),
     CommandHandler("unbindgroup", unbind_group),
-    CallbackQueryHandler(press_bind, pattern=keyboards.BIND_PATTERN),
+    CallbackQueryHandler(press_bind, pattern=BindButton.pattern()),
     MessageHandler(filters.StatusUpdate.MIGRATE, follow_migration),
 ]

@@ -11,6 +11,7 @@ from bot import keyboards
 from bot.context import Context, Handlers
 from bot.guards import answer, guard, refuse_district
 from bot.texts import t
+from storage.common.buttons import InviteButton
 from storage.models import Instructor
 from storage.people import districts, invites, roster
 from storage.people.access import Identity
@@ -83,7 +84,7 @@ async def press_invite(update: Update, context: Context, who: Identity) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None
     async with context.sessions() as session:
-        instructor = await session.get(Instructor, int(query.data.split(":")[1]))
+        instructor = await session.get(Instructor, InviteButton.unpack(query.data).instructor_id)
     if instructor is None:
         await answer(update, t(context.lang(who), "invite.not_found", name="?"))
         return
@@ -93,5 +94,5 @@ async def press_invite(update: Update, context: Context, who: Identity) -> None:
 
 HANDLERS: Handlers = [
     CommandHandler("invite", issue_invite),
-    CallbackQueryHandler(press_invite, pattern=keyboards.INVITE_PATTERN),
+    CallbackQueryHandler(press_invite, pattern=InviteButton.pattern()),
 ]

@@ -5,19 +5,26 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot import keyboards
 from bot.context import Context, Handlers
-from bot.flows import continues
+from bot.flows import Reply
 from bot.guards import answer, guard
 from bot.texts import t
 from schedules.jobs import wake_sender
+from storage.common.buttons import (
+    NoticeAudienceButton,
+    NoticeButton,
+    NoticeChoice,
+    NoticeStepButton,
+)
 from storage.common.when import WhenProblem, describe, parse_when
 from storage.messaging import conversations, notices
 from storage.messaging.notices import Audience, AudienceProblem, NoticeStatusView, telegram_length
-from storage.models import Conversation, Level, Notice, NoticeAudience
+from storage.models import Conversation, Employment, Level, Notice, NoticeAudience
 from storage.people import districts
 from storage.people.access import Identity
 
@@ -43,12 +50,12 @@ def too_long(lang: str, text: str) -> str | None:
     return None
 
 
-async def _district_names(context: Context) -> dict[int, str]:
-    async with context.sessions() as session:
-        return {i: n for n, i in (await districts.district_ids(session)).items()}
+async def _district_names(session: AsyncSession) -> dict[int, str]:
+    return {i: n for n, i in (await districts.district_ids(session)).items()}
 
 
-async def _send(
+async def _create(
+    session: AsyncSession,
     context: Context,
     who: Identity,
     audience: Audience,
@@ -56,30 +63,29 @@ async def _send(
     *,
     confirm: bool,
     send_at: datetime | None,
-) -> str:
-    """Creates the notice, releases it now unless it is for later, and says what happened."""
+) -> tuple[str, bool]:
+    """Creates the notice, releases it now unless it is for later: what happened, and whether
+    the outbox got messages (wake the sender after the commit)."""
     lang = context.lang(who)
     now = datetime.now(UTC)
-    async with context.sessions.begin() as session:
-        try:
-            notice = await notices.create_notice(
-                session,
-                created_by=who.telegram_id,
-                scope_district_id=who.scope_district_id,
-                audience=audience,
-                text=text,
-                confirm=confirm,
-                send_at=send_at or now,
-            )
-        except AudienceProblem:
-            return t(lang, "refused.other_district", district=who.district_name or "")
-        if send_at is not None and send_at > now:
-            when = describe(send_at, context.settings.tz, lang)
-            return t(lang, "notice.scheduled", id=notice.id, when=when)
-        messages = await notices.release(session, notice, t, context.settings.bot_language, now=now)
-        [view] = await notices.views(session, [notice])
-    wake_sender(context)
-    return t(
+    try:
+        notice = await notices.create_notice(
+            session,
+            created_by=who.telegram_id,
+            scope_district_id=who.scope_district_id,
+            audience=audience,
+            text=text,
+            confirm=confirm,
+            send_at=send_at or now,
+        )
+    except AudienceProblem:
+        return t(lang, "refused.other_district", district=who.district_name or ""), False
+    if send_at is not None and send_at > now:
+        when = describe(send_at, context.settings.tz, lang)
+        return t(lang, "notice.scheduled", id=notice.id, when=when), False
+    messages = await notices.release(session, notice, t, context.settings.bot_language, now=now)
+    [view] = await notices.views(session, [notice])
+    released = t(
         lang,
         "notice.released",
         id=notice.id,
@@ -87,42 +93,50 @@ async def _send(
         recipients=view.recipients,
         unbound=view.unbound,
     )
+    return released, True
 
 
 # --- /notice -------------------------------------------------------------------------------
 
 
 def _audience_buttons(lang: str, who: Identity, names: dict[int, str]) -> InlineKeyboardMarkup:
-    rows = [[InlineKeyboardButton(t(lang, "notice.aud.all"), callback_data="nf:a:all")]]
+    button = keyboards.button
+    rows = [[button(t(lang, "notice.aud.all"), NoticeAudienceButton("all"))]]
     own = [(i, n) for i, n in sorted(names.items()) if who.may_manage(i)]
     if who.is_hq:
-        buttons = [InlineKeyboardButton(n, callback_data=f"nf:a:d:{i}") for i, n in own]
-        rows.extend(buttons[i : i + 4] for i in range(0, len(buttons), 4))
+        buttons = [button(n, NoticeAudienceButton("district", str(i))) for i, n in own]
+        rows.extend(keyboards.rows_of(buttons, 4))
     rows.append(
         [
-            InlineKeyboardButton(t(lang, f"level.{level.value}"), callback_data=f"nf:a:l:{level}")
+            button(t(lang, f"level.{level.value}"), NoticeAudienceButton("level", level.value))
             for level in Level
         ]
     )
     rows.append(
         [
-            InlineKeyboardButton(t(lang, "employment.full_time"), callback_data="nf:a:e:full_time"),
-            InlineKeyboardButton(t(lang, "employment.part_time"), callback_data="nf:a:e:part_time"),
-            InlineKeyboardButton(t(lang, "notice.aud.groups"), callback_data="nf:a:g"),
+            button(
+                t(lang, f"employment.{employment.value}"),
+                NoticeAudienceButton("employment", employment.value),
+            )
+            for employment in (Employment.FULL_TIME, Employment.PART_TIME)
         ]
+        + [button(t(lang, "notice.aud.groups"), NoticeAudienceButton("groups"))]
     )
-    rows.append([InlineKeyboardButton(t(lang, "button.cancel"), callback_data="nf:no")])
+    rows.append([button(t(lang, "button.cancel"), NoticeStepButton("cancel"))])
     return InlineKeyboardMarkup(rows)
 
 
-def _pair(lang: str, yes: tuple[str, str], no: tuple[str, str]) -> InlineKeyboardMarkup:
+def _pair(
+    lang: str, yes: tuple[str, NoticeChoice], no: tuple[str, NoticeChoice]
+) -> InlineKeyboardMarkup:
+    """Two choices (a text key and the choice each) above 取消."""
     return InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton(t(lang, yes[0]), callback_data=yes[1]),
-                InlineKeyboardButton(t(lang, no[0]), callback_data=no[1]),
+                keyboards.button(t(lang, yes[0]), NoticeStepButton(yes[1])),
+                keyboards.button(t(lang, no[0]), NoticeStepButton(no[1])),
             ],
-            [InlineKeyboardButton(t(lang, "button.cancel"), callback_data="nf:no")],
+            [keyboards.button(t(lang, "button.cancel"), NoticeStepButton("cancel"))],
         ]
     )
 
@@ -137,7 +151,7 @@ async def notice(update: Update, context: Context, who: Identity) -> None:
     if len(parts) == 1:
         async with context.sessions.begin() as session:
             await conversations.save(session, who.telegram_id, flow=FLOW, step="audience", data={})
-        names = await _district_names(context)
+            names = await _district_names(session)
         await message.reply_text(
             t(lang, "notice.ask_audience"), reply_markup=_audience_buttons(lang, who, names)
         )
@@ -157,7 +171,13 @@ async def notice(update: Update, context: Context, who: Identity) -> None:
     if refusal:
         await message.reply_text(refusal)
         return
-    await message.reply_text(await _send(context, who, audience, text, confirm=True, send_at=None))
+    async with context.sessions.begin() as session:
+        reply, released = await _create(
+            session, context, who, audience, text, confirm=True, send_at=None
+        )
+    if released:
+        wake_sender(context)
+    await message.reply_text(reply)
 
 
 def _summary(lang: str, data: dict[str, Any], names: dict[int, str], tz: Any) -> str:
@@ -177,109 +197,133 @@ def _summary(lang: str, data: dict[str, Any], names: dict[int, str], tz: Any) ->
 
 
 async def _ask(
-    context: Context, who: Identity, step: str, data: dict[str, Any]
-) -> tuple[str, InlineKeyboardMarkup | None]:
+    session: AsyncSession, context: Context, who: Identity, step: str, data: dict[str, Any]
+) -> Reply:
     """Saves the flow at `step` and returns its question."""
-    async with context.sessions.begin() as session:
-        await conversations.save(session, who.telegram_id, flow=FLOW, step=step, data=data)
+    await conversations.save(session, who.telegram_id, flow=FLOW, step=step, data=data)
     lang = context.lang(who)
     if step == "text":
-        return t(lang, "notice.ask_text", limit=notices.TEXT_LIMIT), None
+        return Reply(t(lang, "notice.ask_text", limit=notices.TEXT_LIMIT))
     if step == "confirm":
-        return t(lang, "notice.ask_confirm"), _pair(
-            lang, ("notice.confirm_yes", "nf:c:1"), ("notice.confirm_no", "nf:c:0")
-        )
+        pair = _pair(lang, ("notice.confirm_yes", "confirm"), ("notice.confirm_no", "no_confirm"))
+        return Reply(t(lang, "notice.ask_confirm"), pair)
     if step == "when":
-        return t(lang, "notice.ask_when"), _pair(
-            lang, ("notice.now", "nf:w:now"), ("notice.later", "nf:w:later")
-        )
+        pair = _pair(lang, ("notice.now", "now"), ("notice.later", "later"))
+        return Reply(t(lang, "notice.ask_when"), pair)
     if step == "time":
-        return t(lang, "notice.ask_time"), None
-    names = await _district_names(context)
+        return Reply(t(lang, "notice.ask_time"))
+    names = await _district_names(session)
     text = _summary(lang, data, names, context.settings.tz)
-    return text, _pair(lang, ("notice.button.send", "nf:ok"), ("button.cancel", "nf:no"))
+    return Reply(text, _pair(lang, ("notice.button.send", "send"), ("button.cancel", "cancel")))
+
+
+async def _take_button(
+    session: AsyncSession,
+    context: Context,
+    who: Identity,
+    pressed: NoticeAudienceButton | NoticeStepButton,
+) -> tuple[Reply, bool]:
+    """One button of the guided /notice, in the transaction: the reply, and whether the
+    notice went to the outbox."""
+    lang = context.lang(who)
+    if isinstance(pressed, NoticeStepButton) and pressed.choice == "cancel":
+        await conversations.clear(session, who.telegram_id)
+        return Reply(t(lang, "notice.cancelled")), False
+    expired = Reply(t(lang, "notice.expired"), alert=True)
+    conversation = await conversations.load(session, who.telegram_id)
+    if conversation is None or conversation.flow != FLOW:
+        return expired, False
+    data, step = dict(conversation.data), conversation.step
+    if isinstance(pressed, NoticeAudienceButton):
+        if step != "audience":
+            return expired, False
+        data["audience"], data["value"] = pressed.audience, pressed.value
+        if pressed.audience == "district" and not who.may_manage(int(pressed.value or 0)):
+            refusal = t(lang, "refused.other_district", district=who.district_name)
+            return Reply(refusal, alert=True), False
+        return await _ask(session, context, who, "text", data), False
+    choice = pressed.choice
+    if choice in ("confirm", "no_confirm") and step == "confirm":
+        data["confirm"] = choice == "confirm"
+        return await _ask(session, context, who, "when", data), False
+    if choice in ("now", "later") and step == "when":
+        data["send_at"] = None
+        return await _ask(
+            session, context, who, "review" if choice == "now" else "time", data
+        ), False
+    if choice == "send" and step == "review":
+        await conversations.clear(session, who.telegram_id)
+        send_at = datetime.fromisoformat(data["send_at"]) if data.get("send_at") else None
+        audience = Audience(NoticeAudience(data["audience"]), data.get("value"))
+        text, released = await _create(
+            session,
+            context,
+            who,
+            audience,
+            data["text"],
+            confirm=bool(data["confirm"]),
+            send_at=send_at,
+        )
+        return Reply(text), released
+    return expired, False
+
+
+async def _press(
+    update: Update,
+    context: Context,
+    who: Identity,
+    pressed: NoticeAudienceButton | NoticeStepButton,
+) -> None:
+    """A button of the guided /notice: one transaction, then the answer."""
+    query = update.callback_query
+    assert query is not None
+    async with context.sessions.begin() as session:
+        reply, released = await _take_button(session, context, who, pressed)
+    if released:
+        wake_sender(context)
+    if reply.alert:
+        await answer(update, reply.text)
+        return
+    await query.answer()
+    await query.edit_message_text(reply.text, reply_markup=reply.markup)
 
 
 @guard(role="admin", chat="private")
-async def press_flow(update: Update, context: Context, who: Identity) -> None:
-    """The buttons of the guided /notice: audience, confirmation, when, send, cancel."""
-    query = update.callback_query
-    assert query is not None and query.data is not None
-    lang = context.lang(who)
-    parts = query.data.split(":")[1:]
-    async with context.sessions() as session:
-        conversation = await conversations.load(session, who.telegram_id)
-    if parts[0] == "no":
-        async with context.sessions.begin() as session:
-            await conversations.clear(session, who.telegram_id)
-        await query.answer()
-        await query.edit_message_text(t(lang, "notice.cancelled"))
-        return
-    if conversation is None or conversation.flow != FLOW:
-        await answer(update, t(lang, "notice.expired"))
-        return
-    data, step = dict(conversation.data), conversation.step
-    if parts[0] == "a" and step == "audience":
-        kind = {"all": "all", "d": "district", "l": "level", "e": "employment", "g": "groups"}
-        data["audience"] = kind[parts[1]]
-        data["value"] = parts[2] if len(parts) > 2 else None
-        if data["audience"] == "district" and not who.may_manage(int(parts[2])):
-            await answer(update, t(lang, "refused.other_district", district=who.district_name))
-            return
-        text, markup = await _ask(context, who, "text", data)
-    elif parts[0] == "c" and step == "confirm":
-        data["confirm"] = parts[1] == "1"
-        text, markup = await _ask(context, who, "when", data)
-    elif parts[0] == "w" and step == "when":
-        data["send_at"] = None
-        text, markup = await _ask(context, who, "review" if parts[1] == "now" else "time", data)
-    elif parts[0] == "ok" and step == "review":
-        async with context.sessions.begin() as session:
-            await conversations.clear(session, who.telegram_id)
-        send_at = datetime.fromisoformat(data["send_at"]) if data.get("send_at") else None
-        audience = Audience(NoticeAudience(data["audience"]), data.get("value"))
-        text = await _send(
-            context, who, audience, data["text"], confirm=bool(data["confirm"]), send_at=send_at
-        )
-        markup = None
-    else:
-        await answer(update, t(lang, "notice.expired"))
-        return
-    await query.answer()
-    await query.edit_message_text(text, reply_markup=markup)
+async def press_audience(update: Update, context: Context, who: Identity) -> None:
+    """The audience of the guided /notice: everyone, a district, a level, an employment, groups."""
+    assert update.callback_query is not None and update.callback_query.data is not None
+    await _press(update, context, who, NoticeAudienceButton.unpack(update.callback_query.data))
 
 
-@continues(FLOW)
-async def continue_notice(
-    update: Update, context: Context, who: Identity, conversation: Conversation
-) -> None:
-    """Text typed at the text or time step of the guided /notice."""
-    message = update.effective_message
-    assert message is not None and message.text is not None
+@guard(role="admin", chat="private")
+async def press_step(update: Update, context: Context, who: Identity) -> None:
+    """The other buttons of the guided /notice: confirmation, when, send, cancel."""
+    assert update.callback_query is not None and update.callback_query.data is not None
+    await _press(update, context, who, NoticeStepButton.unpack(update.callback_query.data))
+
+
+async def take_text(
+    session: AsyncSession, context: Context, who: Identity, conversation: Conversation, text: str
+) -> Reply:
+    """Text typed at the text or time step of the guided /notice (a step of the router)."""
     lang = context.lang(who)
     data, step = dict(conversation.data), conversation.step
-    markup: InlineKeyboardMarkup | None = None
     if step == "text":
-        refusal = too_long(lang, message.text)
+        refusal = too_long(lang, text)
         if refusal:
-            await message.reply_text(refusal)
-            return
-        data["text"] = message.text
-        reply, markup = await _ask(context, who, "confirm", data)
-    elif step == "time":
+            return Reply(refusal)
+        data["text"] = text
+        return await _ask(session, context, who, "confirm", data)
+    if step == "time":
         try:
-            parsed = parse_when(message.text, datetime.now(UTC), context.settings.tz)
+            parsed = parse_when(text, datetime.now(UTC), context.settings.tz)
         except WhenProblem as problem:
-            await message.reply_text(t(lang, f"when.{problem.code}", value=problem.value))
-            return
+            return Reply(t(lang, f"when.{problem.code}", value=problem.value))
         if parsed.rule.kind != "once":
-            await message.reply_text(t(lang, "notice.once_only"))
-            return
+            return Reply(t(lang, "notice.once_only"))
         data["send_at"] = parsed.first.isoformat()
-        reply, markup = await _ask(context, who, "review", data)
-    else:
-        reply = t(lang, "notice.press_button")
-    await message.reply_text(reply, reply_markup=markup)
+        return await _ask(session, context, who, "review", data)
+    return Reply(t(lang, "notice.press_button"))
 
 
 # --- 收到 ----------------------------------------------------------------------------------
@@ -291,7 +335,7 @@ async def press_confirm(update: Update, context: Context, who: Identity) -> None
     query = update.callback_query
     assert query is not None and query.data is not None
     lang = context.lang(who)
-    notice_id = int(query.data.split(":")[1])
+    notice_id = NoticeButton.unpack(query.data).notice_id
     now = datetime.now(UTC)
     async with context.sessions.begin() as session:
         outcome = await notices.confirm(session, notice_id, who.telegram_id, now=now)
@@ -301,7 +345,13 @@ async def press_confirm(update: Update, context: Context, who: Identity) -> None
     await query.answer(t(lang, "notice.confirm.thanks"))
     stamp = now.astimezone(context.settings.tz).strftime("%m-%d %H:%M")
     receipt = InlineKeyboardMarkup(
-        [[InlineKeyboardButton(t(lang, "notice.receipt", at=stamp), callback_data=query.data)]]
+        [
+            [
+                keyboards.button(
+                    t(lang, "notice.receipt", at=stamp), NoticeButton(notice_id, "confirm")
+                )
+            ]
+        ]
     )
     await query.edit_message_reply_markup(receipt)
 
@@ -359,23 +409,22 @@ async def list_notices(update: Update, context: Context, who: Identity) -> None:
     lang = context.lang(who)
     async with context.sessions() as session:
         views = await notices.list_notices(session, who.scope_district_id)
+        names = await _district_names(session)
     if not views:
         await message.reply_text(t(lang, "notices.none"))
         return
-    names = await _district_names(context)
     tz = context.settings.tz
     blocks = [f"{_headline(lang, v.notice, names, tz)}\n{_counts_line(lang, v)}" for v in views]
     buttons = [
-        InlineKeyboardButton(f"#{v.notice.id}", callback_data=f"nd:{v.notice.id}") for v in views
+        keyboards.button(f"#{v.notice.id}", NoticeButton(v.notice.id, "status")) for v in views
     ]
-    markup = InlineKeyboardMarkup([buttons[i : i + 5] for i in range(0, len(buttons), 5)])
+    markup = InlineKeyboardMarkup(keyboards.rows_of(buttons, 5))
     await message.reply_text(
         t(lang, "notices.title") + "\n\n" + "\n\n".join(blocks), reply_markup=markup
     )
 
 
-async def _status_text(context: Context, lang: str, view: NoticeStatusView) -> str:
-    names = await _district_names(context)
+def _status_text(context: Context, lang: str, view: NoticeStatusView, names: dict[int, str]) -> str:
     lines = [
         _headline(lang, view.notice, names, context.settings.tz),
         _counts_line(lang, view),
@@ -392,25 +441,28 @@ async def _status_text(context: Context, lang: str, view: NoticeStatusView) -> s
 
 
 def _status_buttons(lang: str, view: NoticeStatusView) -> InlineKeyboardMarkup:
-    row = [InlineKeyboardButton(t(lang, "notices.refresh"), callback_data=f"nd:{view.notice.id}")]
+    notice_id = view.notice.id
+    row = [keyboards.button(t(lang, "notices.refresh"), NoticeButton(notice_id, "status"))]
     if view.notice.confirm and view.unconfirmed_names:
         row.insert(
-            0,
-            InlineKeyboardButton(t(lang, "notices.remind"), callback_data=f"nr:{view.notice.id}"),
+            0, keyboards.button(t(lang, "notices.remind"), NoticeButton(notice_id, "remind"))
         )
     return InlineKeyboardMarkup([row])
 
 
-async def _own_notice(context: Context, who: Identity, notice_id: int) -> NoticeStatusView | str:
-    """The status of a notice the admin may see, or the refusal."""
+async def _own_notice(
+    context: Context, who: Identity, notice_id: int
+) -> tuple[NoticeStatusView, dict[int, str]] | str:
+    """The status of a notice the admin may see with the district names, or the refusal."""
     lang = context.lang(who)
     async with context.sessions() as session:
         view = await notices.notice_status(session, notice_id)
+        names = await _district_names(session)
     if view is None:
         return t(lang, "notices.not_found", id=notice_id)
     if not who.may_manage(view.notice.scope_district_id) and not who.is_hq:
         return t(lang, "refused.other_district", district=who.district_name or "")
-    return view
+    return view, names
 
 
 @guard(role="admin", chat="private")
@@ -419,12 +471,13 @@ async def show_status(update: Update, context: Context, who: Identity) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None
     lang = context.lang(who)
-    view = await _own_notice(context, who, int(query.data.split(":")[1]))
-    if isinstance(view, str):
-        await answer(update, view)
+    found = await _own_notice(context, who, NoticeButton.unpack(query.data).notice_id)
+    if isinstance(found, str):
+        await answer(update, found)
         return
+    view, names = found
     await query.answer()
-    text = await _status_text(context, lang, view)
+    text = _status_text(context, lang, view, names)
     if query.message is not None and getattr(query.message, "text", None) == text:
         return  # nothing changed since the last look; Telegram refuses an identical edit
     await query.edit_message_text(text, reply_markup=_status_buttons(lang, view))
@@ -436,10 +489,10 @@ async def remind_unconfirmed(update: Update, context: Context, who: Identity) ->
     query = update.callback_query
     assert query is not None and query.data is not None
     lang = context.lang(who)
-    notice_id = int(query.data.split(":")[1])
-    view = await _own_notice(context, who, notice_id)
-    if isinstance(view, str):
-        await answer(update, view)
+    notice_id = NoticeButton.unpack(query.data).notice_id
+    found = await _own_notice(context, who, notice_id)
+    if isinstance(found, str):
+        await answer(update, found)
         return
     async with context.sessions.begin() as session:
         outcome, figure = await notices.remind_unconfirmed(
@@ -459,8 +512,9 @@ async def remind_unconfirmed(update: Update, context: Context, who: Identity) ->
 HANDLERS: Handlers = [
     CommandHandler("notice", notice),
     CommandHandler("notices", list_notices),
-    CallbackQueryHandler(press_flow, pattern=keyboards.NOTICE_FLOW_PATTERN),
-    CallbackQueryHandler(press_confirm, pattern=keyboards.NOTICE_CONFIRM_PATTERN),
-    CallbackQueryHandler(show_status, pattern=keyboards.NOTICE_STATUS_PATTERN),
-    CallbackQueryHandler(remind_unconfirmed, pattern=keyboards.NOTICE_REMIND_PATTERN),
+    CallbackQueryHandler(press_audience, pattern=NoticeAudienceButton.pattern()),
+    CallbackQueryHandler(press_step, pattern=NoticeStepButton.pattern()),
+    CallbackQueryHandler(press_confirm, pattern=NoticeButton.pattern(action="confirm")),
+    CallbackQueryHandler(show_status, pattern=NoticeButton.pattern(action="status")),
+    CallbackQueryHandler(remind_unconfirmed, pattern=NoticeButton.pattern(action="remind")),
 ]

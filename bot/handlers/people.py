@@ -9,6 +9,7 @@ from bot import keyboards
 from bot.context import Context, Handlers
 from bot.guards import answer, guard, refuse_district
 from bot.texts import t
+from storage.common.buttons import PeoplePageButton
 from storage.people import districts, roster
 from storage.people.access import Identity
 
@@ -79,17 +80,17 @@ async def turn_page(update: Update, context: Context, who: Identity) -> None:
     """◀ ▶ show another page in place, still within the presser's scope."""
     query = update.callback_query
     assert query is not None and query.data is not None
-    _, district, page = query.data.split(":")
-    district_id = int(district) or None
+    pressed = PeoplePageButton.unpack(query.data)
+    district_id = pressed.district_id or None
     if not who.may_manage(district_id):
         await answer(update, refuse_district(context, who))
         return
-    text, markup = await people_page(context, context.lang(who), district_id, int(page))
+    text, markup = await people_page(context, context.lang(who), district_id, pressed.page)
     await query.answer()
     await query.edit_message_text(text, reply_markup=markup)
 
 
 HANDLERS: Handlers = [
     CommandHandler("people", list_people),
-    CallbackQueryHandler(turn_page, pattern=keyboards.PEOPLE_PATTERN),
+    CallbackQueryHandler(turn_page, pattern=PeoplePageButton.pattern()),
 ]

@@ -11,6 +11,7 @@ from bot.guards import guard
 from bot.handlers.welcome import role_name
 from bot.menus import publish_chat_menu
 from bot.texts import normalize, t
+from storage.common.buttons import LanguageButton
 from storage.models import Instructor
 from storage.people.access import Identity, set_language
 
@@ -83,7 +84,7 @@ async def press_language(update: Update, context: Context, who: Identity) -> Non
     """A language button switches and replaces the buttons with the confirmation."""
     query = update.callback_query
     assert query is not None and query.data is not None
-    text = await _switch(update, context, who, query.data.split(":")[1])
+    text = await _switch(update, context, who, LanguageButton.unpack(query.data).code)
     await query.answer()
     await query.edit_message_text(text)
 
@@ -91,5 +92,5 @@ async def press_language(update: Update, context: Context, who: Identity) -> Non
 HANDLERS: Handlers = [
     CommandHandler("me", show_me),
     CommandHandler("lang", switch_language),
-    CallbackQueryHandler(press_language, pattern=keyboards.LANG_PATTERN),
+    CallbackQueryHandler(press_language, pattern=LanguageButton.pattern()),
 ]

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from typing import cast
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot import keyboards
@@ -12,6 +13,7 @@ from bot.context import Context, Handlers
 from bot.guards import answer, command_text, guard
 from bot.handlers.notices import audience_label
 from bot.texts import t
+from storage.common.buttons import LeaveButton, ReminderButton, ScheduleButton, ScheduleName
 from storage.common.when import Rule, WhenProblem, describe, parse_when
 from storage.messaging import notices
 from storage.messaging.notices import AudienceProblem
@@ -30,7 +32,7 @@ SCHEDULE_NAMES = {
     "summary": records.MONTHLY_SUMMARY,
     "mentoring": records.MENTORING,
 }
-NAME_OF = {key: name for name, key in SCHEDULE_NAMES.items()}
+NAME_OF = {key: cast(ScheduleName, name) for name, key in SCHEDULE_NAMES.items()}
 
 
 def describe_rule(lang: str, rule: Rule, key: str | None = None) -> str:
@@ -153,10 +155,10 @@ async def list_reminders(update: Update, context: Context, who: Identity) -> Non
         return
     lines = [t(lang, "reminders.title"), *(_reminder_line(lang, r, context) for r in mine[:30])]
     buttons = [
-        InlineKeyboardButton(t(lang, "reminders.cancel", id=r.id), callback_data=f"rm:x:{r.id}")
+        keyboards.button(t(lang, "reminders.cancel", id=r.id), ReminderButton(r.id, "cancel"))
         for r in mine[:30]
     ]
-    markup = InlineKeyboardMarkup([buttons[i : i + 3] for i in range(0, len(buttons), 3)])
+    markup = InlineKeyboardMarkup(keyboards.rows_of(buttons, 3))
     await message.reply_text("\n".join(lines), reply_markup=markup)
 
 
@@ -165,7 +167,7 @@ async def cancel_reminder(update: Update, context: Context, who: Identity) -> No
     query = update.callback_query
     assert query is not None and query.data is not None
     lang = context.lang(who)
-    reminder_id = int(query.data.split(":")[2])
+    reminder_id = ReminderButton.unpack(query.data).reminder_id
     async with context.sessions.begin() as session:
         cancelled = await records.cancel_reminder(session, reminder_id, who.telegram_id)
     key = "reminders.cancelled" if cancelled else "reminders.not_found"
@@ -238,9 +240,9 @@ async def _show_leaves(message: Message, context: Context, who: Identity, today:
     markup = InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton(
+                keyboards.button(
                     t(lang, "leave.cancel", starts=lv.starts.strftime("%m-%d")),
-                    callback_data=f"lv:x:{lv.id}",
+                    LeaveButton(lv.id, "cancel"),
                 )
             ]
             for lv in current
@@ -259,7 +261,10 @@ async def cancel_leave(update: Update, context: Context, who: Identity) -> None:
         return
     async with context.sessions.begin() as session:
         cancelled = await leaves.cancel_leave(
-            session, int(query.data.split(":")[2]), who.instructor.id, now=datetime.now(UTC)
+            session,
+            LeaveButton.unpack(query.data).leave_id,
+            who.instructor.id,
+            now=datetime.now(UTC),
         )
     await answer(update, t(lang, "leave.cancelled" if cancelled else "leave.not_found"))
 
@@ -290,13 +295,8 @@ async def _schedules_view(context: Context, lang: str) -> tuple[str, InlineKeybo
         )
         label = t(lang, "schedules.turn_off" if on else "schedules.turn_on")
         name = t(lang, f"schedules.{schedule.key}")
-        buttons.append(
-            [
-                InlineKeyboardButton(
-                    f"{label} {name}", callback_data=f"sc:{NAME_OF[schedule.key]}:{int(not on)}"
-                )
-            ]
-        )
+        pressed = ScheduleButton(NAME_OF[schedule.key], not on)
+        buttons.append([keyboards.button(f"{label} {name}", pressed)])
     lines.append(t(lang, "schedules.how"))
     return "\n\n".join(lines), InlineKeyboardMarkup(buttons)
 
@@ -343,12 +343,12 @@ async def toggle_schedule(update: Update, context: Context, who: Identity) -> No
     query = update.callback_query
     assert query is not None and query.data is not None
     lang = context.lang(who)
-    _, name, on = query.data.split(":")
+    pressed = ScheduleButton.unpack(query.data)
     async with context.sessions.begin() as session:
         await records.set_builtin(
-            session, SCHEDULE_NAMES[name], enabled=on == "1", now=datetime.now(UTC)
+            session, SCHEDULE_NAMES[pressed.name], enabled=pressed.on, now=datetime.now(UTC)
         )
-    await query.answer(t(lang, "schedules.switched_on" if on == "1" else "schedules.switched_off"))
+    await query.answer(t(lang, "schedules.switched_on" if pressed.on else "schedules.switched_off"))
     text, markup = await _schedules_view(context, lang)
     await query.edit_message_text(text, reply_markup=markup)
 
@@ -358,7 +358,7 @@ HANDLERS: Handlers = [
     CommandHandler("reminders", list_reminders),
     CommandHandler("leave", leave),
     CommandHandler("schedules", schedules),
-    CallbackQueryHandler(cancel_reminder, pattern=keyboards.REMINDER_CANCEL_PATTERN),
-    CallbackQueryHandler(cancel_leave, pattern=keyboards.LEAVE_CANCEL_PATTERN),
-    CallbackQueryHandler(toggle_schedule, pattern=keyboards.SCHEDULE_PATTERN),
+    CallbackQueryHandler(cancel_reminder, pattern=ReminderButton.pattern(action="cancel")),
+    CallbackQueryHandler(cancel_leave, pattern=LeaveButton.pattern(action="cancel")),
+    CallbackQueryHandler(toggle_schedule, pattern=ScheduleButton.pattern()),
 ]

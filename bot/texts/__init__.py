@@ -30,10 +30,6 @@ def t(language: str, key: str, **values: object) -> str:
     return template.format(**values) if values else template
 
 
-def has(key: str) -> bool:
-    return key in zh_CN.MESSAGES
-
-
 def import_problem(language: str, error: RowError) -> str:
     """One bad cell of an import: 第 3 行 所属区：没有“火星”这个区."""
     field = t(language, f"field.{error.field}")

@@ -14,6 +14,8 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.common.buttons import NoticeButton
+from storage.common.text import EMPLOYMENTS, LEVELS, fold
 from storage.common.times import aware
 from storage.db import dialect_insert
 from storage.messaging import outbox
@@ -29,7 +31,6 @@ from storage.models import (
     TelegramUser,
 )
 from storage.people.districts import find_district
-from storage.people.roster import EMPLOYMENTS, LEVELS, _fold
 
 Translate = Callable[..., str]
 
@@ -69,7 +70,7 @@ GROUP_WORDS = frozenset({"群", "群组", "各群", "groups", "group"})
 def parse_audience(word: str, districts: dict[str, int]) -> Audience:
     """Reads `全体`, `区:西城`, `西城区`, `市级`, `专职`, `群`; raises AudienceProblem."""
     raw = word.strip()
-    folded = _fold(raw)
+    folded = fold(raw)
     if folded in ALL_WORDS:
         return Audience(NoticeAudience.ALL)
     if folded in GROUP_WORDS:
@@ -164,7 +165,7 @@ def compose(translate: Translate, lang: str, header_key: str, text: str, **value
 
 
 def confirm_buttons(translate: Translate, lang: str, notice_id: int) -> outbox.Buttons:
-    return [[(translate(lang, "notice.button.confirm"), f"nc:{notice_id}")]]
+    return [[(translate(lang, "notice.button.confirm"), NoticeButton(notice_id, "confirm").pack())]]
 
 
 async def release(

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import difflib
 import re
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -24,6 +23,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.sql.elements import ColumnElement
 
+from storage.common.text import (
+    CHINESE_NUMERAL,
+    RELATIVE_DAYS,
+    TYPE_LABELS,
+    TYPE_WORDS,
+    fold,
+    narrow,
+    number,
+)
 from storage.common.times import aware
 from storage.db import dialect_insert
 from storage.enterprises import normalize_enterprise_name
@@ -34,26 +42,12 @@ from storage.models import (
     ReportRevision,
     ReportSource,
     ReportType,
-    Status,
 )
 from storage.reports.rollups import count_report, counted_of, recount_report
 
-TYPE_LABELS_ZH: dict[ReportType, str] = {
-    ReportType.VISIT: "走访",
-    ReportType.GUIDANCE: "指导",
-    ReportType.TRAINING: "培训",
-    ReportType.NEGOTIATION: "协商",
-    ReportType.CONTRACT: "签约",
-    ReportType.OBSERVATION: "观摩",
-    ReportType.OTHER: "其他",
-}
-TYPE_WORDS: dict[str, ReportType] = {
-    **{label: type_ for type_, label in TYPE_LABELS_ZH.items()},
-    **{type_.value: type_ for type_ in ReportType},
-}
 # `#工作动态` is followed by the type word; the others carry the type themselves.
 GENERAL_HASHTAG = "#工作动态"
-HASHTAGS: tuple[str, ...] = (*(f"#{label}" for label in TYPE_LABELS_ZH.values()), GENERAL_HASHTAG)
+HASHTAGS: tuple[str, ...] = (*(f"#{label}" for label in TYPE_LABELS.values()), GENERAL_HASHTAG)
 
 NOTE_LIMIT = 1000  # characters
 TARGET_LIMIT = 128  # the length of reports.target
@@ -129,22 +123,8 @@ class ParsedReport:
 # Words
 
 
-_RELATIVE_DAYS = {
-    "今天": 0,
-    "今日": 0,
-    "today": 0,
-    "昨天": 1,
-    "昨日": 1,
-    "yesterday": 1,
-    "前天": 2,
-}
 _NUMERIC_DATE = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})")
 _CHINESE_DATE = re.compile(r"(?:(\d{4})年)?(\d{1,2})月(\d{1,2})[日号]?")
-
-
-def _fold(word: str) -> str:
-    # NFKC turns full-width digits and letters into ASCII: "１１月２０日" is "11月20日".
-    return unicodedata.normalize("NFKC", word).strip().casefold()
 
 
 def parse_day(word: str, today: date) -> date | None:
@@ -155,9 +135,10 @@ def parse_day(word: str, today: date) -> date | None:
     too old to report while this year's is not: then it is this year's (and in the future).
     Raises ReportProblem("bad_date") for a date-shaped word that names no day (2月30日).
     """
-    folded = _fold(word)
-    if folded in _RELATIVE_DAYS:
-        return today - timedelta(days=_RELATIVE_DAYS[folded])
+    folded = narrow(word)
+    offset = RELATIVE_DAYS.get(folded)
+    if offset is not None and offset <= 0:  # a report tells what was done, never 明天
+        return today + timedelta(days=offset)
     try:
         if match := _NUMERIC_DATE.fullmatch(folded):
             return date(*(int(part) for part in match.groups()))
@@ -192,38 +173,13 @@ def check_day(day: date, today: date) -> None:
         raise ReportProblem("too_old", day.isoformat())
 
 
-_CHINESE_DIGITS = {
-    "零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4,
-    "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,
-}  # fmt: skip
-_CHINESE_UNITS = {"十": 10, "百": 100, "千": 1000}
-_NUMBERISH = re.compile(r"[-+−]?[\d.,]+|[零〇一二两三四五六七八九十百千]+")
+_NUMBERISH = re.compile(rf"[-+−]?[\d.,]+|{CHINESE_NUMERAL}")
 _UNITS = ("人次", "人")
 
 
-def _chinese_number(text: str) -> int:
-    total = current = 0
-    for char in text:
-        if char in _CHINESE_DIGITS:
-            current = _CHINESE_DIGITS[char]
-        else:
-            total += (current or 1) * _CHINESE_UNITS[char]
-            current = 0
-    return total + current
-
-
-def _number(text: str) -> int | None:
-    """A non-negative integer written in digits (`1,200`) or Chinese numerals (`十五`)."""
-    if re.fullmatch(r"\d{1,3}(,\d{3})+|\d+", text):
-        return int(text.replace(",", ""))
-    if re.fullmatch(r"[零〇一二两三四五六七八九十百千]+", text):
-        return _chinese_number(text)
-    return None
-
-
 def _type_word(word: str) -> ReportType | None:
-    folded = _fold(word).lstrip("#")
-    return TYPE_WORDS.get(folded)
+    kind = TYPE_WORDS.get(fold(word))
+    return ReportType(kind) if kind is not None else None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -249,8 +205,8 @@ def _tokens(text: str) -> list[_Token]:
 
 def _count_at(tokens: list[_Token], i: int) -> tuple[int, str] | None:
     """How many words from `i` state a count (`5人次`, or `5` `人次`), and the count as typed."""
-    word = _fold(tokens[i].value)
-    if i + 1 < len(tokens) and _fold(tokens[i + 1].value) in _UNITS and _NUMBERISH.fullmatch(word):
+    word = narrow(tokens[i].value)
+    if i + 1 < len(tokens) and narrow(tokens[i + 1].value) in _UNITS and _NUMBERISH.fullmatch(word):
         return 2, f"{tokens[i].value} {tokens[i + 1].value}"
     if word.endswith("人次") and len(word) > 2:
         return 1, tokens[i].value
@@ -261,13 +217,13 @@ def _count_at(tokens: list[_Token], i: int) -> tuple[int, str] | None:
 
 
 def _read_count(typed: str) -> int | None:
-    word = _fold(typed).replace(" ", "")
+    word = narrow(typed).replace(" ", "")
     for unit in _UNITS:
         if word.endswith(unit):
             word = word[: -len(unit)]
             break
-    number = _number(word)
-    return number if number is not None and number <= MAX_PERSON_TIMES else None
+    count = number(word)
+    return count if count is not None and count <= MAX_PERSON_TIMES else None
 
 
 def _is_detail(tokens: list[_Token], i: int, today: date) -> bool:
@@ -668,12 +624,6 @@ async def delete_report(
     return outcome
 
 
-async def get_report(session: AsyncSession, report_id: int) -> Report | None:
-    """A report that is not deleted, or None."""
-    report = await session.get(Report, report_id)
-    return report if report is not None and report.deleted_at is None else None
-
-
 async def recent_reports(
     session: AsyncSession, instructor_id: int, *, limit: int = 10
 ) -> list[Report]:
@@ -685,21 +635,3 @@ async def recent_reports(
         .limit(limit)
     )
     return list((await session.scalars(query)).all())
-
-
-async def report_history(session: AsyncSession, report_id: int) -> list[ReportRevision]:
-    """What edits and a deletion replaced, oldest first."""
-    query = (
-        select(ReportRevision)
-        .where(ReportRevision.report_id == report_id)
-        .order_by(ReportRevision.id)
-    )
-    return list((await session.scalars(query)).all())
-
-
-async def find_instructor_by_telegram(session: AsyncSession, telegram_id: int) -> Instructor | None:
-    """The instructor bound to `telegram_id` who may report (active or on leave), or None."""
-    query = select(Instructor).where(
-        Instructor.telegram_id == telegram_id, Instructor.status != Status.ENDED.value
-    )
-    return (await session.scalars(query)).first()
