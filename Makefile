@@ -27,8 +27,12 @@ lint: $(VENV)/.installed-dev
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
+# One worker per CPU; worksteal rebalances when a few slow tests (the CLI, the 1,050-recipient
+# delivery) land on one worker. TEST_WORKERS=0 runs in one process.
+TEST_WORKERS ?= logical
+
 test: lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist worksteal
 
 bench-roster: $(VENV)/.installed-dev
 	$(BIN)/python -m bench.roster
