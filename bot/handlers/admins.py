@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
 from telegram.ext import CommandHandler
 
@@ -31,47 +34,63 @@ async def manage_admins(update: Update, context: Context, who: Identity) -> None
     if action not in ("add", "remove") or len(args) < 2:
         await message.reply_text(t(lang, "admin.usage"))
         return
-    ref = args[1]
     async with context.sessions.begin() as session:
-        telegram_id = await access.resolve_account(session, ref)
-        if telegram_id is None:
-            await message.reply_text(t(lang, "admin.unknown_account", ref=ref))
-            return
-        label = _who(ref, telegram_id)
-        if telegram_id in context.settings.hq_admin_ids:
-            await message.reply_text(t(lang, "admin.configured", who=label))
-            return
-        if action == "remove":
-            removed = await access.remove_admin(session, telegram_id)
-            key = "admin.removed" if removed else "admin.not_admin"
-            role: str | None = None
+        change = await _change(session, context, who, action, args)
+    if isinstance(change, str):
+        await message.reply_text(change)
+        return
+    role_text = t(lang, f"role.{change.role}", district=change.district) if change.role else ""
+    await message.reply_text(t(lang, change.key, who=change.label, role=role_text))
+    if change.key != "admin.not_admin":
+        target_lang = change.language or context.settings.bot_language
+        await publish_chat_menu(context.bot, change.telegram_id, change.role, target_lang)
+
+
+@dataclass(frozen=True)
+class _Change:
+    """An admin added or removed: what to answer, and whose menu to publish."""
+
+    telegram_id: int
+    label: str
+    key: str
+    role: str | None
+    district: str
+    language: str | None
+
+
+async def _change(
+    session: AsyncSession, context: Context, who: Identity, action: str, args: list[str]
+) -> _Change | str:
+    """Adds or removes the admin `args` name, in the handler's transaction; or the refusal."""
+    lang = context.lang(who)
+    ref = args[1]
+    telegram_id = await access.resolve_account(session, ref)
+    if telegram_id is None:
+        return t(lang, "admin.unknown_account", ref=ref)
+    label = _who(ref, telegram_id)
+    if telegram_id in context.settings.hq_admin_ids:
+        return t(lang, "admin.configured", who=label)
+    district_name = ""
+    role: str | None = None
+    if action == "remove":
+        removed = await access.remove_admin(session, telegram_id)
+        key = "admin.removed" if removed else "admin.not_admin"
+    else:
+        scope = [a.lower() for a in args[2:]]
+        if scope == ["hq"]:
+            role, district_id = HQ, None
+        elif len(scope) == 2 and scope[0] == "district":
+            names = await districts.district_ids(session)
+            district_name = districts.find_district(names, args[3]) or ""
+            if not district_name:
+                return t(lang, "district.unknown", name=args[3], names="、".join(names))
+            role, district_id = DISTRICT_ADMIN, names[district_name]
         else:
-            scope = [a.lower() for a in args[2:]]
-            if scope == ["hq"]:
-                role, district_id, district_name = HQ, None, ""
-            elif len(scope) == 2 and scope[0] == "district":
-                role = DISTRICT_ADMIN
-                names = await districts.district_ids(session)
-                district_name = districts.find_district(names, args[3]) or ""
-                if not district_name:
-                    await message.reply_text(
-                        t(lang, "district.unknown", name=args[3], names="、".join(names))
-                    )
-                    return
-                district_id = names[district_name]
-            else:
-                await message.reply_text(t(lang, "admin.usage"))
-                return
-            await access.add_admin(
-                session, telegram_id, role, district_id, added_by=who.telegram_id
-            )
-            key = "admin.added"
-        languages = await access.languages(session, [telegram_id])
-    role_text = t(lang, f"role.{role}", district=district_name) if role else ""
-    await message.reply_text(t(lang, key, who=label, role=role_text))
-    if key != "admin.not_admin":
-        target_lang = languages.get(telegram_id) or context.settings.bot_language
-        await publish_chat_menu(context.bot, telegram_id, role, target_lang)
+            return t(lang, "admin.usage")
+        await access.add_admin(session, telegram_id, role, district_id, added_by=who.telegram_id)
+        key = "admin.added"
+    languages = await access.languages(session, [telegram_id])
+    return _Change(telegram_id, label, key, role, district_name, languages.get(telegram_id))
 
 
 async def _list(context: Context, lang: str) -> str:

@@ -37,8 +37,10 @@ async def manage_districts(update: Update, context: Context, who: Identity) -> N
         try:
             district = await districts.add_district(session, args[1])
         except ValueError:
-            await message.reply_text(t(lang, "districts.usage"))
-            return
+            district = None
+    if district is None:
+        await message.reply_text(t(lang, "districts.usage"))
+        return
     key = "districts.exists" if district.name in before else "districts.added"
     await message.reply_text(t(lang, key, name=district.name))
 

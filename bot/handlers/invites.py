@@ -52,21 +52,23 @@ async def issue_invite(update: Update, context: Context, who: Identity) -> None:
         await message.reply_text(t(lang, "invite.usage"))
         return
     name = args[0]
+    refusal, matches = None, []
     async with context.sessions() as session:
         district_id = who.scope_district_id
         if len(args) == 2:
             names = await districts.district_ids(session)
             found = districts.find_district(names, args[1])
             if found is None:
-                await message.reply_text(
-                    t(lang, "district.unknown", name=args[1], names="、".join(names))
-                )
-                return
-            if not who.may_manage(names[found]):
-                await message.reply_text(refuse_district(context, who))
-                return
-            district_id = names[found]
-        matches = await roster.find_instructors(session, name, district_id)
+                refusal = t(lang, "district.unknown", name=args[1], names="、".join(names))
+            elif not who.may_manage(names[found]):
+                refusal = refuse_district(context, who)
+            else:
+                district_id = names[found]
+        if refusal is None:
+            matches = await roster.find_instructors(session, name, district_id)
+    if refusal is not None:
+        await message.reply_text(refusal)
+        return
     if not matches:
         await message.reply_text(t(lang, "invite.not_found", name=name))
     elif len(matches) == 1:
