@@ -14,9 +14,9 @@ from storage.db import Sessions
 from storage.models import Notice, NoticeRecipient, OutboxMessage
 from tests.conftest import HQ_ID, make_settings
 from tests.harness import Chat, Person, World
-from tests.test_welcome import import_sample
+from tests.support import LI, WANG, joined
 
-WANG, LI, ADMIN = 502, 501, 2001
+ADMIN = 2001
 
 
 @pytest.fixture
@@ -25,15 +25,6 @@ async def sender(world: World, sessions: Sessions) -> Sender:
     sender = Sender(world.app.bot, sessions)
     world.app.bot_data["sender"] = sender
     return sender
-
-
-async def joined(world: World) -> tuple[Person, Person, Person]:
-    """HQ, and 李红 and 王建国 of 西城 who joined by invite; 赵敏 of 平谷 has not joined."""
-    codes = await import_sample(world)
-    li, wang = world.person(LI, "Li"), world.person(WANG, "Wang")
-    await li.send(f"/start {codes['李红']}")
-    await wang.send(f"/start {codes['王建国']}")
-    return world.person(HQ_ID, "总部"), li, wang
 
 
 async def district_admin(world: World) -> Person:

@@ -12,7 +12,7 @@ from storage.models import Report, ReportRevision
 from tests.conftest import HQ_ID, make_settings
 from tests.files import xlsx
 from tests.harness import Person, World
-from tests.test_welcome import import_sample
+from tests.support import import_sample
 
 ENTERPRISES = [
     ["企业名称", "所属区", "街道乡镇", "区域", "行业", "职工人数", "是否建会"],

@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 from tests.conftest import HQ_ID
 from tests.files import SAMPLE_ROSTER, csv_bytes, xlsx
 from tests.harness import World
-from tests.test_welcome import import_sample
+from tests.support import import_sample
 
 HEADER = ["日期", "指导员", "层级", "所属区", "类型", "对象", "人次", "备注"]
 # The seed's figures: 西城's instructors gave 180 person-times of guidance and held 3 trainings

@@ -9,24 +9,8 @@ from sqlalchemy import select, update
 from storage.db import Sessions
 from storage.models import Instructor, Invite, TelegramUser
 from tests.conftest import HQ_ID
-from tests.files import SAMPLE_ROSTER, xlsx
 from tests.harness import World
-
-
-async def import_sample(world: World) -> dict[str, str]:
-    """HQ uploads the sample roster; returns each instructor's invite code by name."""
-    hq = world.person(HQ_ID, "总部")
-    replies = await hq.upload(xlsx(SAMPLE_ROSTER), "roster.xlsx")
-    assert "✅" in replies.text, replies.text
-    import io
-
-    from openpyxl import load_workbook
-
-    (_, content) = replies.documents[0]
-    sheet = load_workbook(io.BytesIO(content)).active
-    assert sheet is not None
-    rows = list(sheet.iter_rows(values_only=True))
-    return {str(row[0]): str(row[2]) for row in rows[1:]}
+from tests.support import import_sample
 
 
 async def test_an_invite_link_binds_and_greets_by_name(world: World, sessions: Sessions) -> None:
