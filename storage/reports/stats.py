@@ -274,8 +274,8 @@ async def _stats_from_rollups(session: AsyncSession, stats: Stats, *, ranking: b
     stats.total_person_times = sum(figures.person_times for figures in stats.by_type.values())
     stats.active_instructors = len(per_instructor)
 
-    # One probe of ix_report_month_enterprises_enterprise_id_month per enterprise: a DISTINCT
-    # over every (month, district) row of a year took five times as long on a million reports.
+    # One probe of ix_report_month_enterprises_enterprise_id_district_id_month per enterprise:
+    # a DISTINCT over every (month, district) row of a year took several times as long.
     visited = exists().where(
         ReportMonthEnterprise.enterprise_id == Enterprise.id,
         *rollup_filter(ReportMonthEnterprise, period, district_id),
