@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -102,6 +105,34 @@ async def _current_async(url: str) -> str | None:
             )
     finally:
         await engine.dispose()
+
+
+@contextmanager
+def throwaway_database(server_url: str, prefix: str = "xs") -> Iterator[str]:
+    """Yields the URL of a new empty PostgreSQL database on `server_url`'s server, dropped after.
+
+    Each gets a name of its own, so that runs side by side (a developer's beside CI) never meet.
+    Usable from synchronous code and from a running event loop alike.
+    """
+    server = make_url(server_url)
+    if server.get_backend_name() != "postgresql":
+        raise ValueError(f"throw-away databases are made on PostgreSQL, not {server.drivername}")
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+
+    async def admin(statement: str) -> None:
+        engine = create_engine(server_url, isolation_level="AUTOCOMMIT")
+        try:
+            async with engine.connect() as connection:
+                await connection.exec_driver_sql(statement)
+        finally:
+            await engine.dispose()
+
+    # A thread with a loop of its own: the caller's loop may be running.
+    run_in_thread(lambda: asyncio.run(admin(f"CREATE DATABASE {name}")))
+    try:
+        yield server.set(database=name).render_as_string(hide_password=False)
+    finally:
+        run_in_thread(lambda: asyncio.run(admin(f"DROP DATABASE {name} WITH (FORCE)")))
 
 
 def dialect_insert(session: AsyncSession) -> Any:

@@ -5,14 +5,12 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
-import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
-from sqlalchemy.engine import make_url
 
 from bot.app import build_application
 from bot.settings import Settings
@@ -53,25 +51,10 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @contextmanager
 def throwaway_postgres(prefix: str) -> Iterator[str]:
-    """A new empty database on the TEST_DATABASE_URL server, dropped afterwards.
-
-    Each run gets its own, so test runs side by side (or a developer's beside CI) never meet.
-    """
+    """A new empty database on the TEST_DATABASE_URL server, dropped afterwards."""
     assert POSTGRES_URL
-    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
-
-    async def admin(statement: str) -> None:
-        engine = db.create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-        async with engine.connect() as connection:
-            await connection.execute(text(statement))
-        await engine.dispose()
-
-    # Reached from async fixtures, whose loop is running: do the async work in a thread.
-    db.run_in_thread(lambda: asyncio.run(admin(f"CREATE DATABASE {name}")))
-    try:
-        yield make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
-    finally:
-        db.run_in_thread(lambda: asyncio.run(admin(f"DROP DATABASE {name} WITH (FORCE)")))
+    with db.throwaway_database(POSTGRES_URL, prefix) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
