@@ -23,9 +23,8 @@ from storage.common.buttons import (
 from storage.db import Sessions
 from storage.messaging import notices
 from storage.models import Notice, NoticeRecipient
-from tests.conftest import HQ_ID
 from tests.harness import Chat, World
-from tests.test_welcome import import_sample
+from tests.support import LI, joined
 
 KINDS = ButtonData.__subclasses__()
 
@@ -119,12 +118,10 @@ async def test_a_confirm_button_sent_before_the_rename_still_confirms(
     world: World, sessions: Sessions
 ) -> None:
     """收到 under a notice delivered before the upgrade carries `nc:<id>`: it still confirms."""
-    codes = await import_sample(world)
-    li = world.person(501, "Li")
-    await li.send(f"/start {codes['李红']}")
+    hq, li, _ = await joined(world)
     sender = Sender(world.app.bot, sessions)
     world.app.bot_data["sender"] = sender
-    await world.person(HQ_ID, "总部").send("/notice 全体 请于周五前提交季度小结")
+    await hq.send("/notice 全体 请于周五前提交季度小结")
     await sender.drain()
     async with sessions() as session:
         notice_id = await session.scalar(select(Notice.id))
@@ -132,12 +129,12 @@ async def test_a_confirm_button_sent_before_the_rename_still_confirms(
         "callback_query": {
             "id": "old-1",
             "from": li.user,
-            "chat_instance": "501",
+            "chat_instance": str(LI),
             "data": f"nc:{notice_id}",
-            "message": {"message_id": 1, "date": 0, "chat": {"id": 501, "type": "private"}},
+            "message": {"message_id": 1, "date": 0, "chat": {"id": LI, "type": "private"}},
         }
     }
-    replies = await world.process(pressed, Chat(501))
+    replies = await world.process(pressed, Chat(LI))
     assert t("zh_CN", "notice.confirm.thanks") in replies.text
     async with sessions() as session:
         confirmed = await session.scalar(

@@ -12,9 +12,7 @@ from storage.db import Sessions
 from storage.messaging import conversations
 from tests.conftest import HQ_ID
 from tests.harness import Person, World
-from tests.test_welcome import import_sample
-
-LI = 501
+from tests.support import LI, import_sample
 
 
 async def instructor(world: World) -> Person:

@@ -64,11 +64,11 @@ def _field(name: str, hint: Any, optional: bool) -> _Field:
         return _Field(name, rf"\d{{1,{INT_DIGITS}}}", "9" * INT_DIGITS, int, optional)
     if hint is str:
         return _Field(name, WORD, "z" * WORD_LIMIT, str, optional)
-    if typing.get_origin(hint) is Literal:
-        words = [str(arg) for arg in args]
+    if typing.get_origin(hint) is Literal and all(isinstance(arg, str) for arg in args):
+        words = list(args)
         longest = max(words, key=lambda word: len(word.encode()))
         return _Field(name, "|".join(map(re.escape, words)), longest, str, optional)
-    raise TypeError(f"button field {name}: {hint!r} is not int, bool, str or a Literal")
+    raise TypeError(f"button field {name}: {hint!r} is not int, bool, str or a Literal of words")
 
 
 class ButtonData:
@@ -125,12 +125,16 @@ class ButtonData:
     def pack(self) -> str:
         """The callback_data of this button; refuses what Telegram would refuse."""
         parts = [self.prefix]
+        left_out = False  # an optional field left out: the ones after it must be left out too
         for field in self._fields():
             value = getattr(self, field.name)
             if value is None:
                 if not field.optional:
                     raise ValueError(f"{type(self).__name__}.{field.name} is required")
+                left_out = True
                 continue
+            if left_out:
+                raise ValueError(f"{type(self).__name__}.{field.name}: set after a left-out field")
             text = _text(value)
             if not re.fullmatch(field.regex, text):
                 raise ValueError(f"{type(self).__name__}.{field.name}: {value!r} does not fit")
