@@ -59,11 +59,9 @@ async def _bind(
             if found is None:
                 return t(lang, "district.unknown", name=district or "", names="、".join(names))
             district_id = names[found]
-        refused = not who.may_manage(district_id)
-        group = (
-            None
-            if refused
-            else await groups.bind_group(
+        group = None
+        if who.may_manage(district_id):
+            group = await groups.bind_group(
                 session,
                 chat.id,
                 title=chat.title,
@@ -71,8 +69,7 @@ async def _bind(
                 district_id=district_id,
                 bound_by=who.telegram_id,
             )
-        )
-    if group is None:
+    if group is None:  # refused: the sender may not manage that scope
         await answer(
             update, refuse_district(context, who) if who.district_id else t(lang, "refused.not_hq")
         )
