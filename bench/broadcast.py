@@ -27,10 +27,7 @@ os.environ.setdefault("PTB_TIMEDELTA", "true")
 import asyncio
 import itertools
 import logging
-import platform
 import random
-import sqlite3
-import sys
 import tempfile
 import time
 from collections import defaultdict
@@ -40,12 +37,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import sqlalchemy
-import telegram
 from sqlalchemy import func, insert, select
 from telegram import Update
 
-from bench.roster import GIVEN, MIX, SURNAMES, LogCounter, max_rss_mib, print_columns
+from bench.common import LogCounter, max_rss_mib, percentile, print_columns, print_header
+from bench.roster import GIVEN, MIX, SURNAMES
 from bot.app import build_application
 from bot.context import XieshangApp
 from bot.settings import Settings
@@ -295,13 +291,6 @@ def busiest(times: Sequence[float], window: float) -> int:
     return best
 
 
-def percentile(values: Sequence[float], p: float) -> float:
-    """Nearest-rank percentile."""
-    ordered = sorted(values)
-    rank = max(1, -(-len(ordered) * p // 100))
-    return ordered[int(rank) - 1]
-
-
 # --- one run -----------------------------------------------------------------------------
 
 
@@ -402,13 +391,7 @@ async def main() -> None:
     errors = LogCounter(logging.ERROR)
     logging.getLogger().addHandler(errors)
     logging.getLogger("alembic").setLevel(logging.WARNING)
-    print("broadcast benchmark")
-    print(f"  machine : {platform.platform()}, {os.cpu_count()} CPUs ({platform.machine()})")
-    print(
-        f"  python  : {sys.version.split()[0]} ({platform.python_implementation()}), "
-        f"SQLite {sqlite3.sqlite_version}, SQLAlchemy {sqlalchemy.__version__}, "
-        f"python-telegram-bot {telegram.__version__}"
-    )
+    print_header("broadcast benchmark")
     print(
         f"  setup   : {INSTRUCTORS} instructors, {GROUPS} groups, {ADMINS} district admins; "
         f"{INTERACTIVE} /help every {SPACING} s from {FIRST_AFTER} s; "

@@ -14,17 +14,11 @@ import asyncio
 import gc
 import io
 import logging
-import os
-import platform
 import random
-import resource
-import sys
 import tempfile
 import time
 import tracemalloc
-import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -32,8 +26,17 @@ from typing import Any, TypeVar
 
 from openpyxl import Workbook
 from sqlalchemy import text
-from sqlalchemy.engine import make_url
 
+from bench.common import (
+    column_rows,
+    max_rss_mib,
+    postgres_databases,
+    postgres_server_url,
+    postgres_version,
+    print_header,
+    sqlite_databases,
+    table,
+)
 from storage import db
 from storage.common.spreadsheets import ImportResult
 from storage.people import invites, roster
@@ -267,114 +270,10 @@ async def measure(fresh: Callable[[], Any], data: bytes) -> list[tuple[str, str]
     return figures
 
 
-# --- databases -----------------------------------------------------------------------------
-
-
-def sqlite_databases(folder: Path) -> Callable[[], Any]:
-    numbers = iter(range(1, 100))
-
-    @asynccontextmanager
-    async def fresh() -> AsyncIterator[str]:
-        yield f"sqlite+aiosqlite:///{folder / f'bench{next(numbers)}.db'}"
-
-    return fresh
-
-
-def postgres_databases(server_url: str) -> Callable[[], Any]:
-    async def admin(statement: str) -> None:
-        engine = db.create_engine(server_url, isolation_level="AUTOCOMMIT")
-        try:
-            async with engine.connect() as connection:
-                await connection.execute(text(statement))
-        finally:
-            await engine.dispose()
-
-    @asynccontextmanager
-    async def fresh() -> AsyncIterator[str]:
-        name = f"xs_bench_{uuid.uuid4().hex[:10]}"
-        await admin(f"CREATE DATABASE {name}")
-        try:
-            yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
-        finally:
-            await admin(f"DROP DATABASE {name} WITH (FORCE)")
-
-    return fresh
-
-
-async def postgres_version(server_url: str) -> str:
-    engine = db.create_engine(server_url)
-    try:
-        async with engine.connect() as connection:
-            return str((await connection.execute(text("SHOW server_version"))).scalar_one())
-    finally:
-        await engine.dispose()
-
-
-# --- report --------------------------------------------------------------------------------
-
-
-def column_rows(results: dict[str, list[tuple[str, str]]]) -> list[tuple[str, ...]]:
-    """A header of the runs' names, then one row per label with each run's figure."""
-    names = list(results)
-    rows: list[tuple[str, ...]] = [("", *names)]
-    for index, (label, _) in enumerate(results[names[0]]):
-        rows.append((label, *(results[name][index][1] for name in names)))
-    return rows
-
-
-def print_columns(results: dict[str, list[tuple[str, str]]], notes: list[str]) -> None:
-    """The runs side by side, the notes under them, and the process's peak memory."""
-    print(table(column_rows(results)))
-    print()
-    for note in notes:
-        print(note)
-    print(f"process max RSS (whole run): {max_rss_mib():.0f} MiB")
-
-
-def max_rss_mib() -> float:
-    max_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux, bytes on macOS
-    return max_rss / 2**20 if sys.platform == "darwin" else max_rss / 2**10
-
-
-class LogCounter(logging.Handler):
-    """Counts records of `level` and worse, remembering the first, and keeps the log off the
-    terminal."""
-
-    def __init__(self, level: int) -> None:
-        super().__init__(level)
-        self.count = 0
-        self.first: str | None = None
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.count += 1
-        if self.first is None:
-            # The last line of a logged traceback: the exception itself.
-            lines = record.getMessage().strip().splitlines()
-            self.first = f"{record.name}: {lines[-1][:200] if lines else record.levelname}"
-
-
-def table(rows: list[tuple[str, ...]]) -> str:
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    lines = []
-    for index, row in enumerate(rows):
-        cells = [
-            row[0].ljust(widths[0]),
-            *(c.rjust(w) for c, w in zip(row[1:], widths[1:], strict=True)),
-        ]
-        lines.append("  ".join(cells).rstrip())
-        if index == 0:
-            lines.append("  ".join("-" * w for w in widths))
-    return "\n".join(lines)
-
-
 async def main() -> None:
-    import logging
-
     logging.getLogger("alembic").setLevel(logging.WARNING)
-    server_url = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("TEST_DATABASE_URL")
-    print("roster import benchmark")
-    print(f"  machine : {platform.platform()}, {os.cpu_count()} CPUs ({platform.machine()})")
-    print(f"  python  : {sys.version.split()[0]} ({platform.python_implementation()})")
+    server_url = postgres_server_url()
+    print_header("roster import benchmark")
     if server_url:
         print(f"  postgres: {await postgres_version(server_url)}")
 

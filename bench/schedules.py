@@ -37,10 +37,7 @@ import asyncio
 import contextlib
 import gc
 import logging
-import platform
 import random
-import sqlite3
-import sys
 import tempfile
 import time
 import tracemalloc
@@ -54,8 +51,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import apscheduler
-import sqlalchemy
-import telegram
 from apscheduler.events import (
     EVENT_JOB_EXECUTED,
     EVENT_JOB_MAX_INSTANCES,
@@ -64,15 +59,18 @@ from apscheduler.events import (
     JobEvent,
 )
 from sqlalchemy import func, insert, select, update
-from sqlalchemy.engine import make_url
 
-from bench.broadcast import percentile
-from bench.roster import (
+from bench.common import (
+    POSTGRES_DEFAULT,
     LogCounter,
     max_rss_mib,
+    percentile,
     postgres_databases,
+    postgres_server_url,
     postgres_version,
     print_columns,
+    print_header,
+    shown,
     sqlite_databases,
 )
 from bot.app import build_application
@@ -106,7 +104,6 @@ TEXTS = (
     "提交本周走访记录", "给区总工会回电话", "准备集体协商要约书", "整理工资台账",
     "参加街道协调会", "复核企业花名册", "填写月度报表", "联系企业工会主席",
 )  # fmt: skip
-POSTGRES_DEFAULT = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 NOTES: list[str] = []  # printed under the table
 
 
@@ -422,7 +419,7 @@ async def measure(fresh: Callable[[], Any], name: str, logs: LogCounter) -> list
 
 async def postgres_server() -> tuple[str, str] | None:
     """(server URL, version) of the PostgreSQL to use, or None when there is none."""
-    explicit = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("TEST_DATABASE_URL")
+    explicit = postgres_server_url()
     server = explicit or POSTGRES_DEFAULT
     try:
         version = await asyncio.wait_for(postgres_version(server), 10)
@@ -438,17 +435,11 @@ async def main() -> None:
     logs = LogCounter(logging.WARNING)
     logging.getLogger().addHandler(logs)
     logging.getLogger("alembic").setLevel(logging.WARNING)
-    print("schedules benchmark")
-    print(f"  machine : {platform.platform()}, {os.cpu_count()} CPUs ({platform.machine()})")
-    print(
-        f"  python  : {sys.version.split()[0]} ({platform.python_implementation()}), "
-        f"SQLite {sqlite3.sqlite_version}, SQLAlchemy {sqlalchemy.__version__}, "
-        f"python-telegram-bot {telegram.__version__}, APScheduler {apscheduler.__version__}"
-    )
+    print_header("schedules benchmark", f"APScheduler {apscheduler.__version__}")
     postgres = await postgres_server()
     if postgres:
         server, version = postgres
-        print(f"  postgres: {version} at {make_url(server).render_as_string(hide_password=True)}")
+        print(f"  postgres: {version} at {shown(server)}")
     print(
         f"  setup   : {REMINDERS:,} reminders of {OWNERS:,} owners in {TIMEZONE}; "
         f"{DUE} due {DUE_AHEAD} s ahead, {DUE_SPACING * 1000:.0f} ms apart; tick every "
