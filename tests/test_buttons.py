@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select
@@ -21,7 +22,7 @@ from storage.common.buttons import (
     ScheduleButton,
 )
 from storage.db import Sessions
-from storage.messaging import notices
+from storage.messaging import notices, outbox
 from storage.models import Notice, NoticeRecipient
 from tests.harness import Chat, World
 from tests.support import LI, joined
@@ -109,9 +110,12 @@ def test_legacy_data_still_parses_and_routes() -> None:
 
 def test_the_outbox_confirm_button_uses_the_codec() -> None:
     """storage/ enqueues 收到 with data from the same codec the handler routes on."""
-    [[(label, data)]] = notices.confirm_buttons(t, "zh_CN", 12)
+    buttons = notices.confirm_buttons(t, "zh_CN", 12)
+    message = outbox.Outgoing("notice:12:i:1", 501, "通知", "notice", buttons=buttons)
+    [[[label, data]]] = message.row(datetime.now(UTC))["payload"]["buttons"]
     assert label == t("zh_CN", "notice.button.confirm")
-    assert NoticeButton.unpack(data) == NoticeButton(12, "confirm")
+    assert data == "notice:12:confirm"
+    assert re.match(NoticeButton.pattern(action="confirm"), data)
 
 
 async def test_a_confirm_button_sent_before_the_rename_still_confirms(

@@ -165,7 +165,7 @@ def compose(translate: Translate, lang: str, header_key: str, text: str, **value
 
 
 def confirm_buttons(translate: Translate, lang: str, notice_id: int) -> outbox.Buttons:
-    return [[(translate(lang, "notice.button.confirm"), NoticeButton(notice_id, "confirm").pack())]]
+    return [[(translate(lang, "notice.button.confirm"), NoticeButton(notice_id, "confirm"))]]
 
 
 async def release(

@@ -16,10 +16,12 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.common.buttons import ButtonData
 from storage.db import dialect_insert
 from storage.models import OutboxMessage, OutboxStatus
 
-Buttons = list[list[tuple[str, str]]]  # rows of (label, callback_data)
+# Rows of (label, button data): the codec packs the data into the row, as handlers route it.
+Buttons = list[list[tuple[str, ButtonData]]]
 
 # A failure that surely did not deliver is retried this often, waiting longer each time.
 MAX_ATTEMPTS = 8
@@ -41,7 +43,9 @@ class Outgoing:
     def row(self, now: datetime) -> dict[str, Any]:
         payload: dict[str, Any] = {"text": self.text}
         if self.buttons:
-            payload["buttons"] = [[list(b) for b in row] for row in self.buttons]
+            payload["buttons"] = [
+                [[label, data.pack()] for label, data in row] for row in self.buttons
+            ]
         if self.pin:
             payload["pin"] = True
         return {
