@@ -43,7 +43,11 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A SQLite file migrated once; each test gets a copy of it."""
+    """A SQLite file migrated once; each test gets a copy of it.
+
+    Session fixtures run once per pytest-xdist worker, and tmp_path_factory gives each worker a
+    folder of its own: workers never share a template or a database file.
+    """
     path = tmp_path_factory.mktemp("template") / "template.db"
     db.upgrade(f"sqlite+aiosqlite:///{path}")
     return path
@@ -59,8 +63,12 @@ def throwaway_postgres(prefix: str) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def postgres_ready() -> Iterator[tuple[str, int]]:
-    """A PostgreSQL database of this run, migrated once; yields its URL and the seed's last id."""
-    with throwaway_postgres("xs_test") as url:
+    """A PostgreSQL database of this run, migrated once; yields its URL and the seed's last id.
+
+    Each pytest-xdist worker makes its own (named after the worker, e.g. xs_test_gw1_…), so
+    workers never truncate each other's tables.
+    """
+    with throwaway_postgres(f"xs_test_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}") as url:
         db.upgrade(url)
 
         async def seeded() -> int:
