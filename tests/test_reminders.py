@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -65,6 +65,50 @@ async def test_remind_repeats_the_understood_time_in_full(world: World, sessions
     assert reminder.next_at is not None
     assert reminder.next_at.replace(tzinfo=UTC) == due.astimezone(UTC)
     assert reminder.owner_id == LI and reminder.audience is None
+
+
+# 31 January 2030, 07:30 in Shanghai, still the 30th in UTC: 3天后 is in February, and
+# 1个月后 is its last day.
+FIXED_NOW = datetime(2030, 1, 31, 7, 30, tzinfo=SHANGHAI)
+
+
+class FixedClock(datetime):
+    """A `datetime` whose now() is FIXED_NOW, for the /remind handler's reading of the clock."""
+
+    @classmethod
+    def now(cls, tz: tzinfo | None = None) -> datetime:  # type: ignore[override]
+        return FIXED_NOW.astimezone(tz) if tz is not None else FIXED_NOW.replace(tzinfo=None)
+
+
+@pytest.mark.parametrize(
+    ("line", "due", "text"),
+    [
+        ("/remind 3天后 10:00 交材料", datetime(2030, 2, 3, 10, 0, tzinfo=SHANGHAI), "交材料"),
+        ("/remind 三天后 交材料", datetime(2030, 2, 3, 9, 0, tzinfo=SHANGHAI), "交材料"),
+        ("/remind 两周后 9:00 写小结", datetime(2030, 2, 14, 9, 0, tzinfo=SHANGHAI), "写小结"),
+        ("/remind 1个月后 9:00 续签", datetime(2030, 2, 28, 9, 0, tzinfo=SHANGHAI), "续签"),
+        ("/remind 5分钟后 喝水", datetime(2030, 1, 31, 7, 35, tzinfo=SHANGHAI), "喝水"),
+        ("/remind 半小时后 回电话", datetime(2030, 1, 31, 8, 0, tzinfo=SHANGHAI), "回电话"),
+    ],
+)
+async def test_remind_days_weeks_months_and_minutes_ahead(
+    world: World,
+    sessions: Sessions,
+    monkeypatch: pytest.MonkeyPatch,
+    line: str,
+    due: datetime,
+    text: str,
+) -> None:
+    """`/remind 3天后 10:00 交材料` is due three local days on at 10:00 Shanghai time, and the
+    answer shows that day and time; 两周后, 1个月后 and 5分钟后 likewise."""
+    _, li, _ = await joined(world)
+    monkeypatch.setattr("bot.handlers.reminders.datetime", FixedClock)
+    answer = await li.send(line)
+    assert describe(due, SHANGHAI, "zh_CN") in answer.text and text in answer.text
+    reminder = await only_reminder(sessions)
+    assert reminder.next_at is not None
+    assert reminder.next_at.replace(tzinfo=UTC) == due.astimezone(UTC)
+    assert reminder.text == text
 
 
 @pytest.mark.parametrize(

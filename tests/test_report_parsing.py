@@ -6,12 +6,11 @@ from datetime import date, timedelta
 
 import pytest
 
+from storage.common.text import TYPE_LABELS, TYPE_WORDS
 from storage.models import ReportType
 from storage.reports.records import (
     HASHTAGS,
     NOTE_LIMIT,
-    TYPE_LABELS_ZH,
-    TYPE_WORDS,
     ParsedReport,
     ReportProblem,
     check_day,
@@ -192,7 +191,7 @@ def test_quoted_target_with_spaces() -> None:
 def test_english_type_words() -> None:
     """The English type words are accepted in any case."""
     assert parse_line("Visit 维达纸业", today=TODAY).type == ReportType.VISIT
-    assert all(TYPE_WORDS[TYPE_LABELS_ZH[kind]] == kind for kind in ReportType)
+    assert all(TYPE_WORDS[TYPE_LABELS[kind]] == kind for kind in ReportType)
 
 
 def test_group_hashtag() -> None:

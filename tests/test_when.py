@@ -60,6 +60,17 @@ def parse(text: str, now: datetime = NOW) -> Parsed:
         ("today 5pm", at(2026, 11, 25, 17, 0)),
         ("Friday 9am", at(2026, 11, 27, 9, 0)),
         ("next friday 9am", at(2026, 12, 4, 9, 0)),
+        ("3天后 10:00", at(2026, 11, 28, 10, 0)),
+        ("三天后 10:00", at(2026, 11, 28, 10, 0)),
+        ("3天以后下午3点", at(2026, 11, 28, 15, 0)),
+        ("三日后 8:00", at(2026, 11, 28, 8, 0)),
+        ("十天之后 8:30", at(2026, 12, 5, 8, 30)),
+        ("1天后 9:00", at(2026, 11, 26, 9, 0)),
+        ("两周后 9:00", at(2026, 12, 9, 9, 0)),
+        ("2个星期后 9:00", at(2026, 12, 9, 9, 0)),
+        ("1个礼拜后 9:00", at(2026, 12, 2, 9, 0)),
+        ("1个月后 9:00", at(2026, 12, 25, 9, 0)),
+        ("三个月后 18:00", at(2027, 2, 25, 18, 0)),
     ],
 )
 def test_one_off_dates(text: str, expected: datetime) -> None:
@@ -161,6 +172,12 @@ def test_recurring(text: str, rule: Rule, first: datetime) -> None:
         ("半小时后", timedelta(minutes=30)),
         ("一个半小时后", timedelta(minutes=90)),
         ("1小时30分钟后", timedelta(minutes=90)),
+        ("5分钟后", timedelta(minutes=5)),
+        ("十分钟后", timedelta(minutes=10)),
+        ("二十五分钟以后", timedelta(minutes=25)),
+        ("3小时后", timedelta(hours=3)),
+        ("两个小时之后", timedelta(hours=2)),
+        ("一百二十分钟后", timedelta(minutes=120)),
     ],
 )
 def test_durations(text: str, delta: timedelta) -> None:
@@ -170,9 +187,23 @@ def test_durations(text: str, delta: timedelta) -> None:
     assert parsed.rule == Rule("once", (NOW + delta).time().replace(tzinfo=None), date=NOW.date())
 
 
+def test_days_ahead_count_from_the_local_day() -> None:
+    """3天后 counts from the day it is in the zone, not in UTC."""
+    now = datetime(2026, 11, 25, 20, 0, tzinfo=UTC)  # 26 November, 04:00 in Shanghai
+    assert parse("3天后 10:00", now=now).first == at(2026, 11, 29, 10, 0)
+
+
+def test_a_month_ahead_keeps_to_the_month() -> None:
+    """1个月后 on 31 January is the last day of February."""
+    assert parse("1个月后 9:00", now=at(2027, 1, 31, 8, 0)).first == at(2027, 2, 28, 9, 0)
+    assert parse("1个月后 9:00", now=at(2028, 1, 31, 8, 0)).first == at(2028, 2, 29, 9, 0)
+
+
 @pytest.mark.parametrize(
     ("text", "rest"),
     [
+        ("3天后 10:00 开会", "开会"),
+        ("两周后，交材料", "交材料"),
         ("明天 15:00 交材料", "交材料"),
         ("明天15:00交材料", "交材料"),
         ("明天 15:00，交材料", "交材料"),
@@ -210,6 +241,8 @@ def test_other_zone() -> None:
         ("明天 交材料", at(2026, 11, 26, 9, 0)),
         ("12月1日", at(2026, 12, 1, 9, 0)),
         ("周五", at(2026, 11, 27, 9, 0)),
+        ("3天后", at(2026, 11, 28, 9, 0)),
+        ("两周后", at(2026, 12, 9, 9, 0)),
     ],
 )
 def test_date_alone_fires_at_nine(text: str, expected: datetime) -> None:
@@ -251,6 +284,7 @@ def test_weekday_today_while_ahead() -> None:
         ("13pm", "bad_time", "13pm"),
         ("上午13点", "bad_time", "上午13点"),
         ("晚上12点", "bad_time", "晚上12点"),
+        ("0天后 9:00", "past", "0天后 9:00"),
         ("hello", "unreadable", "hello"),
         ("", "unreadable", ""),
         ("   ", "unreadable", ""),

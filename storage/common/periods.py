@@ -10,6 +10,8 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from storage.common.text import fold, number
+
 # Problems `PeriodProblem.code` can carry; the bot has a text for each.
 PERIOD_PROBLEMS: tuple[str, ...] = ("bad_period",)
 
@@ -67,10 +69,6 @@ def days(start: date, end: date) -> Period:
     return Period(start, end, f"{start.isoformat()}..{end.isoformat()}")
 
 
-def _fold(text: str) -> str:
-    return re.sub(r"[\s\u3000_]", "", text).casefold()
-
-
 def _relative(today: date) -> dict[str, Period]:
     this_quarter = (today.month - 1) // 3 + 1
     last_month = (
@@ -91,7 +89,7 @@ def _relative(today: date) -> dict[str, Period]:
         ("本年", "今年", "本年度", "year", "this-year", "thisyear"): year(today.year),
         ("去年", "上年", "last-year", "lastyear"): year(today.year - 1),
     }
-    return {_fold(word): period for words, period in table.items() for word in words}
+    return {fold(word): period for words, period in table.items() for word in words}
 
 
 _SEP = r"\s*[-/.]\s*"
@@ -102,7 +100,6 @@ _ISO_WEEK = re.compile(r"(\d{4})\s*-?\s*[Ww]\s*(\d{1,2})")
 _MONTH = re.compile(rf"(\d{{4}})(?:{_SEP}|\s*年\s*)(\d{{1,2}})\s*月?")
 _DAY = re.compile(rf"(\d{{4}})(?:{_SEP}|\s*年\s*)(\d{{1,2}})(?:{_SEP}|\s*月\s*)(\d{{1,2}})\s*日?")
 _RANGE = re.compile(r"\s*(?:\.\.|~|～|至|—|–)\s*")
-_ZH_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4}
 
 
 def _year_number(text: str) -> int:
@@ -114,7 +111,7 @@ def _year_number(text: str) -> int:
 
 def _single(text: str, today: date) -> Period:
     """One period without a range; raises ValueError when `text` is none."""
-    relative = _relative(today).get(_fold(text))
+    relative = _relative(today).get(fold(text))
     if relative is not None:
         return relative
     text = text.strip()
@@ -129,10 +126,10 @@ def _single(text: str, today: date) -> Period:
         return quarter(_year_number(y), int(q))
     if match := _QUARTER_ZH.fullmatch(text):
         y, q = match.groups()
-        number = _ZH_DIGITS.get(q) or int(q)
-        if not 1 <= number <= 4:
+        which = number(q)
+        if which is None or not 1 <= which <= 4:
             raise ValueError(text)
-        return quarter(_year_number(y), number)
+        return quarter(_year_number(y), which)
     if match := _ISO_WEEK.fullmatch(text):
         y, w = match.groups()
         monday = date.fromisocalendar(_year_number(y), int(w), 1)  # ValueError on week 54
@@ -185,7 +182,7 @@ def looks_like_period(word: str) -> bool:
     text = word.strip()
     if not text:
         return False
-    if _fold(text) in _relative(date(2000, 1, 1)):
+    if fold(text) in _relative(date(2000, 1, 1)):
         return True
     return _SHAPE.fullmatch(text) is not None
 

@@ -4,7 +4,9 @@
 message after it and the first firing. What it cannot use raises `WhenProblem(code, value)`, which
 the bot words for the user. Rules:
 
-- a one-off date written without a time (明天, 12月1日, 周五) fires at 09:00 local;
+- a one-off date written without a time (明天, 12月1日, 周五, 3天后) fires at 09:00 local;
+- 3天后, 两周后, 1个月后 name the local day that far ahead (a month ahead of 31 January is the
+  last day of February); 5分钟后, 2小时后, in 2h name the moment that far ahead;
 - a date without a year (12月1日) is this year's unless that day has passed, then next year's;
 - 周五 / friday is the next Friday (today if the time is still ahead); 下周五 / next friday is the
   Friday of next week; 本周五 / this friday is this week's, and may be in the past;
@@ -24,6 +26,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
+
+from storage.common.text import CHINESE_NUMERAL, RELATIVE_DAYS, number
 
 # Problems `WhenProblem.code` can carry; the bot has a text for each.
 WHEN_PROBLEMS: tuple[str, ...] = ("unreadable", "past", "impossible_date", "bad_time")
@@ -104,14 +108,13 @@ class Parsed:
 
 # --- grammar ---------------------------------------------------------------------------------
 
-_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6}
-_CN_DIGITS |= {"七": 7, "八": 8, "九": 9}
 _CN_WEEKDAYS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6}
 _EN_WEEKDAYS = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}
 
 # A small number in digits or Chinese: 9, 12, 九, 十二, 三十一, 零五.
 _NUM = r"(?:\d{1,2}|[一二三四五六七八九]?十[一二三四五六七八九]?|[零〇一二两三四五六七八九]{1,2})"
-_DURATION_NUM = r"(?:\d{1,4}|[一二三四五六七八九]?十[一二三四五六七八九]?|[一二两三四五六七八九])"
+_DURATION_NUM = rf"(?:\d{{1,4}}|{CHINESE_NUMERAL})"  # 5, 十, 两, 一百二十
+_LATER = "(?:以后|之后|后)"
 _WD_CN = "[一二三四五六日天]"
 _WD_EN = (
     r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday"
@@ -120,6 +123,10 @@ _WD_EN = (
 _AM = ("凌晨", "清晨", "早上", "早晨", "上午", "早")
 _PM = ("下午", "傍晚", "晚上", "夜里", "夜间", "晚")
 _PERIOD = "|".join((*_AM, "中午", *_PM))
+# 今天, 明天, 后天…: the relative days still ahead, longest first so that 大后天 wins over 后天.
+_AHEAD = sorted((word for word, days in RELATIVE_DAYS.items() if days >= 0), key=len, reverse=True)
+_REL_ZH = "|".join(word for word in _AHEAD if not word.isascii())
+_REL_EN = "|".join(word for word in _AHEAD if word.isascii())
 
 _TIME = rf"""
     (?P<time>
@@ -143,7 +150,8 @@ _DATE = rf"""
       | 每个?月\s*(?P<monthly>{_NUM})\s*[日号]
       | (?P<y>\d{{4}})\s*[-/.年]\s*(?P<ym>\d{{1,2}})\s*[-/.月]\s*(?P<yd>\d{{1,2}})(?!\d)\s*[日号]?
       | (?P<m>{_NUM})\s*月\s*(?P<md>{_NUM})\s*[日号]
-      | (?P<rel>大后天|后天|明天|明日|今天|今日|(?:today|tomorrow)(?![a-z])|(?:今|明)(?=[早晚]))
+      | (?P<ahead>{_DURATION_NUM})\s*(?P<unit>天|日|个?\s*(?:周|星期|礼拜)|个\s*月)\s*{_LATER}
+      | (?P<rel>{_REL_ZH}|(?:{_REL_EN})(?![a-z])|(?:今|明)(?=[早晚]))
       | (?P<which>下个?|这个?|本)?\s*(?:周|星期|礼拜)(?P<wd>{_WD_CN})
       | (?:(?P<which_en>next|this)\s+)?(?P<wd_en>{_WD_EN})
     )
@@ -166,24 +174,21 @@ _AFTER = re.compile(
       | (?P<half>半)\s*个?\s*(?:小时|钟头)
     )?\s*
     (?:(?P<m>{_DURATION_NUM})\s*分钟?)?\s*
-    (?:以后|之后|后)
+    {_LATER}
     """,
     re.VERBOSE,
 )
 _PERIOD_ONLY = re.compile(rf"(?:{_PERIOD})")
 _LEADING_PUNCTUATION = " \t\n，,、:：;；-—"
-_REL_DAYS = {"今天": 0, "今日": 0, "today": 0, "今": 0, "明天": 1, "明日": 1, "tomorrow": 1}
-_REL_DAYS |= {"明": 1, "后天": 2, "大后天": 3}
 
 
 def _number(text: str) -> int:
-    """Reads a small number written in digits or in Chinese (十二, 三十一, 零五)."""
-    if text.isdigit():
-        return int(text)
-    if "十" in text:
-        tens, _, ones = text.partition("十")
-        return (_CN_DIGITS[tens] if tens else 1) * 10 + (_CN_DIGITS[ones] if ones else 0)
-    return int("".join(str(_CN_DIGITS[char]) for char in text))
+    """Reads a number up to 9999 written in digits or in Chinese (十二, 三十一, 零五, 一百二十)."""
+    value = number(text)
+    # 两三 (a rough count) fits the grammar but is no number; 九九九九九 would overflow a date.
+    if value is None or value > 9999:
+        raise WhenProblem("unreadable", text)
+    return value
 
 
 def _clock(match: re.Match[str]) -> time:
@@ -312,6 +317,17 @@ def _year_less(month: int, day: int, today: date, raw: str) -> date:
     raise WhenProblem("impossible_date", raw)  # pragma: no cover - every valid day recurs
 
 
+def _ahead(today: date, count: int, unit: str) -> date:
+    """The day `count` days (天, 日), weeks (周, 星期, 礼拜) or months (月) after `today`."""
+    if unit in "天日":
+        return today + timedelta(days=count)
+    if unit == "月":
+        year, month = divmod(today.year * 12 + today.month - 1 + count, 12)
+        month += 1
+        return date(year, month, min(today.day, calendar.monthrange(year, month)[1]))
+    return today + timedelta(weeks=count)
+
+
 def _weekday(match: re.Match[str], at: time, now: datetime, tz: ZoneInfo) -> date:
     """The date that 周五, 下周五, 本周五, friday or next friday names."""
     today = now.astimezone(tz).date()
@@ -341,7 +357,11 @@ def _once_date(match: re.Match[str], at: time, now: datetime, tz: ZoneInfo) -> d
     if match["m"] is not None:
         return _year_less(_number(match["m"]), _number(match["md"]), today, raw)
     if match["rel"] is not None:
-        return today + timedelta(days=_REL_DAYS[match["rel"].lower()])
+        word = match["rel"].lower()
+        word = word if word in RELATIVE_DAYS else f"{word}天"  # 明晚 is 明天晚上
+        return today + timedelta(days=RELATIVE_DAYS[word])
+    if match["ahead"] is not None:
+        return _ahead(today, _number(match["ahead"]), match["unit"][-1])
     if match["wd"] is not None or match["wd_en"] is not None:
         return _weekday(match, at, now, tz)
     return today if _resolve(today, at, tz) > now else today + timedelta(days=1)

@@ -39,7 +39,8 @@ from storage.common.periods import Period
 from storage.common.spreadsheets import (
     safe_cell,
 )
-from storage.models import District, Instructor, Level, Report, ReportType
+from storage.common.text import LEVEL_LABELS, TYPE_LABELS
+from storage.models import District, Instructor, Report
 from storage.people.districts import list_districts
 from storage.reports.stats import (
     TYPES,
@@ -54,22 +55,6 @@ from storage.reports.stats import (
 REPORTS_SHEET = "工作动态"
 INSTRUCTORS_SHEET = "指导员汇总"
 DISTRICTS_SHEET = "各区汇总"
-
-TYPE_LABELS: dict[str, str] = {
-    ReportType.VISIT.value: "走访",
-    ReportType.GUIDANCE.value: "指导",
-    ReportType.TRAINING.value: "培训",
-    ReportType.NEGOTIATION.value: "协商",
-    ReportType.CONTRACT.value: "签约",
-    ReportType.OBSERVATION.value: "观摩",
-    ReportType.OTHER.value: "其他",
-}
-LEVEL_LABELS: dict[str, str] = {
-    Level.CITY.value: "市级",
-    Level.DISTRICT.value: "区级",
-    Level.STREET.value: "街乡级",
-    Level.ENTERPRISE.value: "企业级",
-}
 
 REPORT_COLUMNS: tuple[str, ...] = (
     "日期",
