@@ -451,13 +451,12 @@ def _status_buttons(lang: str, view: NoticeStatusView) -> InlineKeyboardMarkup:
 
 
 async def _own_notice(
-    context: Context, who: Identity, notice_id: int
+    session: AsyncSession, context: Context, who: Identity, notice_id: int
 ) -> tuple[NoticeStatusView, dict[int, str]] | str:
     """The status of a notice the admin may see with the district names, or the refusal."""
     lang = context.lang(who)
-    async with context.sessions() as session:
-        view = await notices.notice_status(session, notice_id)
-        names = await _district_names(session)
+    view = await notices.notice_status(session, notice_id)
+    names = await _district_names(session)
     if view is None:
         return t(lang, "notices.not_found", id=notice_id)
     if not who.may_manage(view.notice.scope_district_id) and not who.is_hq:
@@ -471,7 +470,8 @@ async def show_status(update: Update, context: Context, who: Identity) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None
     lang = context.lang(who)
-    found = await _own_notice(context, who, NoticeButton.unpack(query.data).notice_id)
+    async with context.sessions() as session:
+        found = await _own_notice(session, context, who, NoticeButton.unpack(query.data).notice_id)
     if isinstance(found, str):
         await answer(update, found)
         return
@@ -490,14 +490,15 @@ async def remind_unconfirmed(update: Update, context: Context, who: Identity) ->
     assert query is not None and query.data is not None
     lang = context.lang(who)
     notice_id = NoticeButton.unpack(query.data).notice_id
-    found = await _own_notice(context, who, notice_id)
+    async with context.sessions.begin() as session:
+        found = await _own_notice(session, context, who, notice_id)
+        if not isinstance(found, str):
+            outcome, figure = await notices.remind_unconfirmed(
+                session, notice_id, t, context.settings.bot_language
+            )
     if isinstance(found, str):
         await answer(update, found)
         return
-    async with context.sessions.begin() as session:
-        outcome, figure = await notices.remind_unconfirmed(
-            session, notice_id, t, context.settings.bot_language
-        )
     if outcome == "too_soon":
         minutes = max(1, (figure + 59) // 60)
         await answer(update, t(lang, "notices.remind_too_soon", minutes=minutes))
