@@ -20,10 +20,10 @@ from storage.reminders import mentoring, records
 from tests.conftest import make_settings
 from tests.harness import World
 from tests.standin import BotApiStandIn
-from tests.test_notices import joined
+from tests.support import LI, WANG, joined
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-LI, WANG, ADMIN = 501, 502, 2001  # as in tests.test_notices.joined
+ADMIN = 2001
 GRACE = timedelta(hours=1)
 
 
