@@ -15,7 +15,7 @@ import json
 import logging
 import signal
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
 from telegram import Update
@@ -39,13 +39,70 @@ LOCK_RETRY = 5.0  # how often a waiting instance tries to take over
 LOCK_CHECK = 10.0  # how often the active instance checks it still holds the lock
 
 
+class _TaskWatch:
+    """The loop's task factory, which tells the dispatcher what tasks handling an update started.
+
+    PTB runs a handler with block=False (/export, /chart) as a task of its own, and the update
+    is done only when that task is. Diffing `asyncio.all_tasks()` around `process_update` also
+    caught whatever else started meanwhile (a tick, the sender's requests) and held the mark back
+    for it; here only the tasks created by the very task that runs `process_update` count.
+    """
+
+    def __init__(self, previous: Any) -> None:
+        self.previous = previous
+        self._collecting: dict[asyncio.Task[Any], set[asyncio.Task[Any]]] = {}
+
+    def __call__(
+        self, loop: asyncio.AbstractEventLoop, coro: Any, **kwargs: Any
+    ) -> asyncio.Future[Any]:
+        if self.previous is not None:
+            task = self.previous(loop, coro, **kwargs)
+        else:
+            task = asyncio.Task(coro, loop=loop, **kwargs)
+        creator = asyncio.current_task(loop)
+        started = self._collecting.get(creator) if creator is not None else None
+        if started is not None:
+            started.add(task)
+        return task
+
+    @classmethod
+    def on_running_loop(cls) -> _TaskWatch:
+        """The watch of the running loop, installed on first use."""
+        loop = asyncio.get_running_loop()
+        factory = loop.get_task_factory()
+        if isinstance(factory, cls):
+            return factory
+        watch = cls(factory)
+        loop.set_task_factory(watch)
+        return watch
+
+    @contextlib.contextmanager
+    def collecting(self) -> Iterator[set[asyncio.Task[Any]]]:
+        """Collects the tasks the current task creates inside the block."""
+        me = asyncio.current_task()
+        assert me is not None
+        started: set[asyncio.Task[Any]] = set()
+        self._collecting[me] = started
+        try:
+            yield started
+        finally:
+            del self._collecting[me]
+
+
 class Dispatcher:
-    """Handles stored updates in update_id order and marks each one done."""
+    """Handles stored updates in update_id order and marks each one done.
+
+    An update is in progress from its attempt until its mark, which for a handler running on as
+    a task comes when that task ends; until then no pass over the inbox picks it up again. A
+    crash in between leaves it unmarked: it is handled again on start, as one more attempt, and
+    the handlers that create something find the row the first handling made (inbox.request_key).
+    """
 
     def __init__(self, application: XieshangApp, sessions: db.Sessions) -> None:
         self.application = application
         self.sessions = sessions
         self.wakeup = asyncio.Event()
+        self._in_progress: set[int] = set()
         self._finishing: set[asyncio.Task[None]] = set()
 
     def wake(self) -> None:
@@ -57,45 +114,65 @@ class Dispatcher:
             if not await self.handle_pending():
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self.wakeup.wait(), 1.0)
+        await self.finish()
+
+    async def finish(self) -> None:
+        """Waits for the marks still to be made of handlers that ran on as tasks."""
         if self._finishing:
             await asyncio.wait(self._finishing)
 
     async def handle_pending(self) -> int:
-        """Handles every update waiting in the inbox; returns how many."""
+        """Handles every update waiting in the inbox and not in progress; returns how many."""
         async with self.sessions() as session:
-            rows = await inbox.pending(session)
+            rows = await inbox.pending(session, exclude=self._in_progress)
         for row in rows:
             await self.handle(row.update_id, row.payload)
         return len(rows)
 
     async def handle(self, update_id: int, payload: dict[str, Any]) -> None:
+        if update_id in self._in_progress:
+            return
+        self._in_progress.add(update_id)
+        finishing = False
+        try:
+            finishing = await self._handle(update_id, payload)
+        finally:
+            if not finishing:
+                self._in_progress.discard(update_id)
+
+    async def _handle(self, update_id: int, payload: dict[str, Any]) -> bool:
+        """Handles one update; True if its mark is left to a task that waits for its handler."""
         async with self.sessions.begin() as session:
             attempt = await inbox.begin_attempt(session, update_id)
         if attempt > inbox.MAX_ATTEMPTS:
             # It brought the process down each time it was handled: set it aside.
             logger.error("update %s set aside after %s attempts", update_id, attempt - 1)
             await self._mark(update_id, "set aside after repeated crashes")
-            return
-        before = asyncio.all_tasks()
+            return False
         try:
             update = Update.de_json(payload, self.application.bot)
-            await self.application.process_update(update)
+            with _TaskWatch.on_running_loop().collecting() as started:
+                await self.application.process_update(update)
         except Exception as error:  # the error handler has already told the user
             logger.exception("update %s failed", update_id)
             await self._mark(update_id, repr(error)[:500])
-            return
+            return False
         # Handlers with block=False (/export, /chart) run on: done when they are.
-        started = asyncio.all_tasks() - before - {asyncio.current_task()}
-        if not started:
+        running = {task for task in started if not task.done()}
+        if not running:
             await self._mark(update_id, None)
-            return
-        task = asyncio.create_task(self._mark_after(update_id, started))
+            return False
+        task = asyncio.create_task(self._mark_after(update_id, running))
         self._finishing.add(task)
         task.add_done_callback(self._finishing.discard)
+        return True
 
     async def _mark_after(self, update_id: int, tasks: set[asyncio.Task[Any]]) -> None:
-        await asyncio.gather(*tasks, return_exceptions=True)
-        await self._mark(update_id, None)
+        try:
+            await asyncio.wait(tasks)
+            await self._mark(update_id, None)
+        finally:
+            self._in_progress.discard(update_id)
 
     async def _mark(self, update_id: int, error: str | None) -> None:
         async with self.sessions.begin() as session:
@@ -267,7 +344,10 @@ class Runtime:
                 if not task.done():
                     task.cancel()
             results = await asyncio.gather(*tasks, stopper, return_exceptions=True)
+            # Waits for the handlers running on as tasks; then their updates are marked, so that
+            # a stop does not leave them to be handled again at the next start.
             await application.stop()
+            await self.dispatcher.finish()
             for result in results:
                 if isinstance(result, BaseException) and not isinstance(
                     result, asyncio.CancelledError

@@ -22,7 +22,7 @@ from storage.common.buttons import (
     NoticeStepButton,
 )
 from storage.common.when import WhenProblem, describe, parse_when
-from storage.messaging import conversations, notices
+from storage.messaging import conversations, inbox, notices
 from storage.messaging.notices import Audience, AudienceProblem, NoticeStatusView, telegram_length
 from storage.models import Conversation, Employment, Level, Notice, NoticeAudience
 from storage.people import districts
@@ -63,6 +63,7 @@ async def _create(
     *,
     confirm: bool,
     send_at: datetime | None,
+    request_key: str | None = None,
 ) -> tuple[str, bool]:
     """Creates the notice, releases it now unless it is for later: what happened, and whether
     the outbox got messages (wake the sender after the commit)."""
@@ -77,6 +78,7 @@ async def _create(
             text=text,
             confirm=confirm,
             send_at=send_at or now,
+            request_key=request_key,
         )
     except AudienceProblem:
         return t(lang, "refused.other_district", district=who.district_name or ""), False
@@ -172,8 +174,9 @@ async def notice(update: Update, context: Context, who: Identity) -> None:
         await message.reply_text(refusal)
         return
     async with context.sessions.begin() as session:
+        key = inbox.request_key(message.chat_id, message.message_id)
         reply, released = await _create(
-            session, context, who, audience, text, confirm=True, send_at=None
+            session, context, who, audience, text, confirm=True, send_at=None, request_key=key
         )
     if released:
         wake_sender(context)

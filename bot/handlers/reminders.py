@@ -15,7 +15,7 @@ from bot.handlers.notices import audience_label
 from bot.texts import t
 from storage.common.buttons import LeaveButton, ReminderButton, ScheduleButton, ScheduleName
 from storage.common.when import Rule, WhenProblem, describe, parse_when
-from storage.messaging import notices
+from storage.messaging import inbox, notices
 from storage.messaging.notices import AudienceProblem
 from storage.models import NoticeAudience, Reminder, ReminderStatus
 from storage.people import districts
@@ -112,6 +112,7 @@ async def remind(update: Update, context: Context, who: Identity) -> None:
             scope_district_id=who.scope_district_id if audience else None,
             audience=audience.kind.value if audience else None,
             audience_value=audience.value if audience else None,
+            request_key=inbox.request_key(message.chat_id, message.message_id),
         )
     whom = t(lang, "remind.you")
     if audience is not None:
@@ -218,7 +219,14 @@ async def leave(update: Update, context: Context, who: Identity) -> None:
         await message.reply_text(t(lang, "leave.too_long"))
         return
     async with context.sessions.begin() as session:
-        await leaves.add_leave(session, who.instructor.id, starts, ends, reason)
+        await leaves.add_leave(
+            session,
+            who.instructor.id,
+            starts,
+            ends,
+            reason,
+            request_key=inbox.request_key(message.chat_id, message.message_id),
+        )
     await message.reply_text(
         t(lang, "leave.saved", starts=starts.isoformat(), ends=ends.isoformat())
     )

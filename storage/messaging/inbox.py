@@ -3,12 +3,14 @@
 Polling confirms an update to Telegram (the next getUpdates offset) and the webhook answers 200
 only after `store_updates` has committed it; handlers then run from here, and `mark_handled`
 records the outcome. A crash at any moment loses no acknowledged update; an update delivered
-twice is stored once and handled once.
+twice is stored once and handled once. A crash during handling leaves the update unmarked, so it
+is handled again at start: what a handler creates carries `request_key`, so nothing is created
+twice.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -39,14 +41,18 @@ async def store_updates(
     return int(getattr(result, "rowcount", 0) or 0)
 
 
-async def pending(session: AsyncSession, *, limit: int = 100) -> list[InboxUpdate]:
-    """Updates not yet handled, oldest first."""
+async def pending(
+    session: AsyncSession, *, exclude: Collection[int] = (), limit: int = 100
+) -> list[InboxUpdate]:
+    """Updates not yet handled, oldest first, leaving out `exclude` (those in progress)."""
     query = (
         select(InboxUpdate)
         .where(InboxUpdate.handled_at.is_(None))
         .order_by(InboxUpdate.update_id)
         .limit(limit)
     )
+    if exclude:
+        query = query.where(InboxUpdate.update_id.not_in(list(exclude)))
     return list(await session.scalars(query))
 
 
@@ -75,6 +81,12 @@ async def mark_handled(
         .where(InboxUpdate.update_id == update_id)
         .values(handled_at=now or datetime.now(UTC), error=error)
     )
+
+
+def request_key(chat_id: int, message_id: int) -> str:
+    """The key a row made by handling a message carries (unique): handling the same update again,
+    after a crash left it unmarked, finds that row instead of adding another."""
+    return f"{chat_id}:{message_id}"
 
 
 async def purge_handled(session: AsyncSession, *, now: datetime | None = None) -> int:

@@ -106,9 +106,15 @@ async def create_notice(
     text: str,
     confirm: bool,
     send_at: datetime,
+    request_key: str | None = None,
 ) -> Notice:
-    """Stores a notice to be released at `send_at` (now or later)."""
+    """Stores a notice to be released at `send_at` (now or later); one with `request_key`
+    already there is returned instead."""
     check_scope(audience, scope_district_id)
+    if request_key is not None:
+        existing = await session.scalar(select(Notice).where(Notice.request_key == request_key))
+        if existing is not None:
+            return existing
     notice = Notice(
         created_by=created_by,
         scope_district_id=scope_district_id,
@@ -119,6 +125,7 @@ async def create_notice(
         send_at=send_at,
         status=NoticeStatus.SCHEDULED.value,
         reminders=0,
+        request_key=request_key,
     )
     session.add(notice)
     await session.flush()
@@ -176,7 +183,13 @@ async def release(
     *,
     now: datetime | None = None,
 ) -> int:
-    """Writes the notice's recipients and its outbox messages; returns how many messages."""
+    """Writes the notice's recipients and its outbox messages; returns how many messages.
+
+    A notice already released (its update handled again after a crash) is left as it is.
+    """
+    if notice.status == NoticeStatus.SENT.value:
+        outcomes = await outbox.counts(session, KIND, [notice.id])
+        return sum(outcomes.get(notice.id, {}).values())
     now = now or datetime.now(UTC)
     messages: list[outbox.Outgoing] = []
     if notice.audience != NoticeAudience.GROUPS.value:

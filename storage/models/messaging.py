@@ -123,6 +123,8 @@ class Notice(Base):
     sent_at: Mapped[datetime | None]
     reminded_at: Mapped[datetime | None]
     reminders: Mapped[int] = mapped_column(Integer, default=0)
+    # The one-line /notice that created it (see Reminder.request_key).
+    request_key: Mapped[str | None] = mapped_column(String(48), unique=True, index=True)
 
 
 class NoticeRecipient(Base):

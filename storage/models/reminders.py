@@ -54,6 +54,9 @@ class Reminder(Base):
     next_at: Mapped[datetime | None]
     status: Mapped[str] = mapped_column(String(16), default=ReminderStatus.ACTIVE.value)
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    # The message that asked for it (storage.messaging.inbox.request_key), so that handling that
+    # update again after a crash finds this row instead of adding one.
+    request_key: Mapped[str | None] = mapped_column(String(48), unique=True, index=True)
 
 
 class ReminderFiring(Base):
@@ -83,3 +86,5 @@ class Leave(Base):
     reason: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
     cancelled_at: Mapped[datetime | None]
+    # The /leave message that recorded it (see Reminder.request_key).
+    request_key: Mapped[str | None] = mapped_column(String(48), unique=True, index=True)

@@ -23,9 +23,26 @@ async def on_leave(session: AsyncSession, day: date) -> set[int]:
 
 
 async def add_leave(
-    session: AsyncSession, instructor_id: int, starts: date, ends: date, reason: str | None
+    session: AsyncSession,
+    instructor_id: int,
+    starts: date,
+    ends: date,
+    reason: str | None,
+    *,
+    request_key: str | None = None,
 ) -> Leave:
-    leave = Leave(instructor_id=instructor_id, starts=starts, ends=ends, reason=reason)
+    """Records a leave; one with `request_key` already there is returned instead."""
+    if request_key is not None:
+        existing = await session.scalar(select(Leave).where(Leave.request_key == request_key))
+        if existing is not None:
+            return existing
+    leave = Leave(
+        instructor_id=instructor_id,
+        starts=starts,
+        ends=ends,
+        reason=reason,
+        request_key=request_key,
+    )
     session.add(leave)
     await session.flush()
     return leave

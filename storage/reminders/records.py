@@ -114,7 +114,13 @@ async def create_reminder(
     scope_district_id: int | None = None,
     audience: str | None = None,
     audience_value: str | None = None,
+    request_key: str | None = None,
 ) -> Reminder:
+    """Stores a reminder; one with `request_key` already there is returned instead."""
+    if request_key is not None:
+        existing = await session.scalar(select(Reminder).where(Reminder.request_key == request_key))
+        if existing is not None:
+            return existing
     reminder = Reminder(
         owner_id=owner_id,
         rule=rule.to_json(),
@@ -125,6 +131,7 @@ async def create_reminder(
         audience=audience,
         audience_value=audience_value,
         status=ReminderStatus.ACTIVE.value,
+        request_key=request_key,
     )
     session.add(reminder)
     await session.flush()
