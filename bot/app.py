@@ -7,6 +7,7 @@ import traceback
 from typing import Any
 
 from telegram import Update
+from telegram.error import BadRequest, NetworkError
 from telegram.ext import (
     ApplicationBuilder,
     ContextTypes,
@@ -37,17 +38,36 @@ from bot.handlers.welcome import point_to_help
 from bot.menus import publish_chat_menu, publish_default_menus
 from bot.settings import Settings
 from bot.texts import t
-from schedules.delivery import Pacer
+from schedules.delivery import Pacer, surely_undelivered
 from storage.db import Sessions
 from storage.people import access
 
 logger = logging.getLogger(__name__)
 
 
+def answer_lost(error: BaseException | None) -> bool:
+    """Whether a request reached Telegram but its answer never came back (timed out, connection
+    lost): what it asked, such as a reply, may have been done."""
+    return (
+        isinstance(error, NetworkError)
+        and not isinstance(error, BadRequest)
+        and not surely_undelivered(error)
+    )
+
+
 async def report_error(update: object, context: Context) -> None:
-    """Logs the update and the traceback, and tells the user the action was not done."""
+    """Logs the update and the traceback, and tells the user the action was not done, unless
+    Telegram's answer was lost: the reply may have arrived, and no second word is sent."""
     error = context.error
     trace = "".join(traceback.format_exception(error)) if error else ""
+    if answer_lost(error):
+        logger.warning(
+            "no answer from Telegram while handling %r; what was sent may have arrived, so the"
+            " user is not told of an error:\n%s",
+            update,
+            trace,
+        )
+        return
     logger.error("error while handling %r:\n%s", update, trace)
     if not isinstance(update, Update) or update.effective_chat is None:
         return

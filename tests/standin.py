@@ -108,12 +108,13 @@ class Call:
 
 @dataclass
 class _Injection:
-    """A planned failure (error answer) or lost response (drop) for upcoming calls."""
+    """A planned failure (error answer), lost response (drop) or late answer for upcoming calls."""
 
     method: str
     chat_id: int | None
     times: int
     error: tuple[int, str, dict[str, Any] | None] | None  # None: drop the response
+    delay: float | None = None  # instead of dropping it, answer after this many seconds
 
     def matches(self, call: Call) -> bool:
         """Whether this injection applies to `call`."""
@@ -304,6 +305,13 @@ class BotApiStandIn:
         """Perform the next `times` calls of `method` but close the connection without answering."""
         self._injections.append(_Injection(method, chat_id, times, None))
 
+    def delay_next(
+        self, method: str, seconds: float, *, chat_id: int | None = None, times: int = 1
+    ) -> None:
+        """Perform the next `times` calls of `method` but answer only after `seconds`: a client
+        with a shorter read timeout gives up, and the call is done without it knowing."""
+        self._injections.append(_Injection(method, chat_id, times, None, seconds))
+
     # --- HTTP ------------------------------------------------------------------------------
 
     async def _handle_api(self, request: web.Request) -> web.StreamResponse:
@@ -335,7 +343,9 @@ class BotApiStandIn:
             status, body = error.code, error.body()
         if self.latency > 0:
             await asyncio.sleep(self.latency)
-        if injection is not None and injection.error is None:
+        if injection is not None and injection.delay is not None:
+            await asyncio.sleep(injection.delay)
+        elif injection is not None and injection.error is None:
             if request.transport is not None:
                 request.transport.close()
             return web.Response(status=204)  # never reaches the client

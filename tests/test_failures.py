@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
+import logging
+from collections.abc import AsyncIterator
 
+import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
+from telegram import Update
+from telegram.ext import CommandHandler
+from telegram.request import HTTPXRequest
 
+from bot.app import build_application
+from bot.context import Context
 from storage.db import Sessions
 from storage.models import Instructor
-from tests.conftest import HQ_ID
+from tests.conftest import HQ_ID, make_settings
 from tests.files import SAMPLE_ROSTER, xlsx
 from tests.harness import World
+from tests.standin import BotApiStandIn
 
 
 def codes(sheet: bytes) -> dict[str, str]:
@@ -85,3 +95,47 @@ async def test_a_reply_refused_with_a_bad_gateway_is_sent_again(world: World) ->
     replies = await world.person(HQ_ID).send("/help")
     assert [c.rejected for c in replies.calls if c.method == "sendMessage"] == [True, False]
     assert "/notice" in replies.text and "出了点问题" not in replies.text
+
+
+@pytest.fixture
+async def impatient(
+    database_url: str, sessions: Sessions, standin: BotApiStandIn
+) -> AsyncIterator[World]:
+    """The application waiting at most 0.3 s for Telegram's answer, so a late answer times out.
+
+    It holds two connections to the stand-in, as a running bot does: whatever it sends after a
+    lost answer goes over the other one, not a new one (World.process would wait for the task
+    the stand-in starts for a new connection)."""
+    request = HTTPXRequest(connection_pool_size=16, read_timeout=0.3)
+    app = build_application(make_settings(database_url, standin), sessions, request=request)
+    async with app:
+        await asyncio.gather(app.bot.get_me(), app.bot.get_me())
+        yield World(app, standin)
+
+
+@pytest.mark.parametrize("lost", ["timed out", "connection closed"])
+async def test_a_reply_whose_answer_was_lost_is_not_followed_by_an_error(
+    impatient: World, lost: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A reply whose answer never came back may have arrived: the user is not told that
+    something went wrong (it is logged)."""
+    if lost == "timed out":
+        impatient.standin.delay_next("sendMessage", 1.0, chat_id=HQ_ID)
+    else:
+        impatient.standin.drop_next("sendMessage", chat_id=HQ_ID)
+    with caplog.at_level(logging.WARNING, logger="bot.app"):
+        replies = await impatient.person(HQ_ID).send("/help")
+    assert [c.method for c in replies.calls] == ["sendMessage"]
+    assert "/notice" in replies.text and "出了点问题" not in replies.text
+    assert "may have arrived" in caplog.text
+
+
+async def test_a_crash_in_a_handler_is_still_reported(impatient: World) -> None:
+    """A handler that fails by itself, not on a lost answer, still tells the user."""
+
+    async def crash(update: Update, context: Context) -> None:
+        raise RuntimeError("a bug")
+
+    impatient.app.add_handler(CommandHandler("crash", crash), group=-1)
+    replies = await impatient.person(HQ_ID).send("/crash")
+    assert "出了点问题" in replies.text
