@@ -20,11 +20,11 @@ from pydantic import ValidationError
 
 from bot.settings import Settings
 from bot.texts import import_problem, t
-from storage import db, enterprises
+from storage import db, imports
 from storage.common.periods import PeriodProblem, parse_period
 from storage.common.spreadsheets import ImportResult
-from storage.people import districts, invites, roster
-from storage.reports import exports, history, stats
+from storage.people import districts, invites
+from storage.reports import exports, stats
 
 logger = logging.getLogger("xieshang")
 T = TypeVar("T")
@@ -121,32 +121,23 @@ async def _bot_username(settings: Settings, lang: str) -> str:
         return bot.username
 
 
-async def _import(settings: Settings, kind: str, path: Path) -> str:
+async def _import(settings: Settings, kind: imports.Kind, path: Path) -> str:
     lang = settings.bot_language
     data = _read(path, lang)
-    now = datetime.now(settings.tz)
 
     async def work(session: Any) -> ImportResult:
-        if kind == "roster":
-            result = await roster.import_roster(
-                session,
-                data,
-                path.name,
-                only_district_id=None,
-                ttl=timedelta(days=settings.invite_ttl_days),
-                now=now,
-            )
-        elif kind == "enterprises":
-            result = await enterprises.import_enterprises(
-                session, data, path.name, only_district_id=None
-            )
-        else:
-            result = await history.import_reports(
-                session, data, path.name, only_district_id=None, today=now.date()
-            )
-        if not result.ok:
+        imported = await imports.import_file(
+            session,
+            data,
+            path.name,
+            kind=kind,
+            only_district_id=None,
+            invite_ttl=timedelta(days=settings.invite_ttl_days),
+            now=datetime.now(settings.tz),
+        )
+        if not imported.result.ok:
             await session.rollback()
-        return result
+        return imported.result
 
     result = await _in_session(settings, work)
     _check_import(result, lang)

@@ -14,13 +14,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.common.spreadsheets import (
-    Cell,
     ImportResult,
-    Row,
     RowError,
-    cell_bool,
-    cell_int,
-    cell_text,
+    RowReader,
     column_length,
     open_import,
 )
@@ -61,59 +57,28 @@ class _Parsed:
 
 
 def _parse_row(
-    row: Row,
-    columns: Mapping[str, int],
-    districts: Mapping[str, int],
-    only_district_id: int | None,
-    errors: list[RowError],
+    read: RowReader, districts: Mapping[str, int], only_district_id: int | None
 ) -> _Parsed | None:
-    count = len(errors)
-
-    def error(name: str, code: str, value: Cell = None) -> None:
-        errors.append(RowError(row.number, name, code, cell_text(value)))
-
-    def cell(name: str) -> Cell:
-        return row.cells[columns[name]]
-
-    name = cell_text(cell("name"))
-    if name is None:
-        error("name", "missing_value")
-    else:
+    name = read.text("name", required=True)
+    if name is not None:
         name = normalize_enterprise_name(name)
         if len(name) > (column_length(Enterprise, "name") or len(name)):
-            error("name", "too_long", name)
-    district = cell_text(cell("district"))
-    district_id = None
-    if district is None:
-        error("district", "missing_value")
-    else:
-        district_id, problem = import_district(districts, district, only_district_id)
-        if problem:
-            error("district", problem, district)
+            read.error("name", "too_long", name)
+    district_id = read.lookup(
+        "district", lambda text: import_district(districts, text, only_district_id), required=True
+    )
     values: dict[str, Any] = {}
     for text_field in _TEXT_FIELDS:
-        if text_field in columns:
-            text = cell_text(cell(text_field))
-            if text is not None and len(text) > (column_length(Enterprise, text_field) or 0):
-                error(text_field, "too_long", text)
-            values[text_field] = text
-    if "employees" in columns:
-        try:
-            employees = cell_int(cell("employees"))
-        except ValueError:
-            error("employees", "bad_number", cell("employees"))
-        else:
-            if employees is not None and employees < 0:
-                error("employees", "bad_number", cell("employees"))
-            values["employees"] = employees
-    if "unionized" in columns:
-        try:
-            values["unionized"] = cell_bool(cell("unionized"))
-        except ValueError:
-            error("unionized", "bad_bool", cell("unionized"))
-    if len(errors) > count or name is None or district_id is None:
+        if read.has(text_field):
+            length = column_length(Enterprise, text_field)
+            values[text_field] = read.text(text_field, length=length)
+    if read.has("employees"):
+        values["employees"] = read.integer("employees", least=0)
+    if read.has("unionized"):
+        values["unionized"] = read.boolean("unionized")
+    if not read.ok or name is None or district_id is None:
         return None
-    return _Parsed(row.number, name, district_id, values)
+    return _Parsed(read.number, name, district_id, values)
 
 
 async def _enterprises_named(session: AsyncSession, names: Sequence[str]) -> dict[str, Enterprise]:
@@ -136,15 +101,9 @@ async def import_enterprises(
     opened = open_import(data, filename, ALIASES, REQUIRED)
     if isinstance(opened, ImportResult):
         return opened
-    table, columns = opened
 
     districts = await district_ids(session)
-    errors: list[RowError] = []
-    rows = [
-        row
-        for row in (_parse_row(r, columns, districts, only_district_id, errors) for r in table.rows)
-        if row is not None
-    ]
+    rows, errors = opened.read(lambda read: _parse_row(read, districts, only_district_id))
     existing = await _enterprises_named(session, sorted({row.name for row in rows}))
     parsed: list[_Parsed] = []
     seen: set[str] = set()
@@ -161,8 +120,7 @@ async def import_enterprises(
             continue
         parsed.append(row)
     if errors:
-        errors.sort(key=lambda error: error.row)
-        return ImportResult(errors=errors)
+        return ImportResult.refusing(errors)
 
     result = ImportResult()
     for row in parsed:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -50,6 +51,14 @@ PDF_BYTES = (
 )
 
 
+class Text(str):
+    """A cell typed as text even when it starts with "=", as Excel keeps '=1+1: never a formula.
+
+    Any other str that starts with "=" is written by openpyxl as a formula, with no value kept
+    for it, as every program but Excel writes one.
+    """
+
+
 def xlsx(rows: Sequence[Sequence[Any]], title: str = "Sheet1") -> bytes:
     """An .xlsx whose first sheet holds `rows` (the first row the headers), types kept."""
     workbook = Workbook()
@@ -58,8 +67,34 @@ def xlsx(rows: Sequence[Sequence[Any]], title: str = "Sheet1") -> bytes:
     sheet.title = title
     for row in rows:
         sheet.append(list(row))
+        for cell, value in zip(sheet[sheet.max_row], row, strict=False):
+            if isinstance(value, Text):
+                cell.data_type = "s"
     buffer = io.BytesIO()
     workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def with_values(data: bytes, values: Mapping[str, str | int]) -> bytes:
+    """The .xlsx `data` keeping a value for each formula cell named ("B3"), as Excel saves it."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            content = source.read(item)
+            if item.filename.startswith("xl/worksheets/sheet"):
+                text = content.decode()
+                for ref, value in values.items():
+                    kind = ' t="str"' if isinstance(value, str) else ""
+                    shown = str(value).replace("&", "&amp;").replace("<", "&lt;")
+                    text, found = re.subn(
+                        rf'<c r="{ref}"([^>]*)><f>(.*?)</f><v\s*/>',
+                        rf'<c r="{ref}"\1{kind}><f>\2</f><v>{shown}</v>',
+                        text,
+                    )
+                    assert found == 1, ref
+                content = text.encode()
+            target.writestr(item, content)
     return buffer.getvalue()
 
 

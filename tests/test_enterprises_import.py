@@ -11,7 +11,7 @@ from storage.common.spreadsheets import ERROR_CODES, ImportResult, RowError
 from storage.db import Sessions
 from storage.models import Enterprise
 from storage.people.districts import district_ids
-from tests.files import csv_bytes, replace_cell, xlsx
+from tests.files import csv_bytes, replace_cell, with_values, xlsx
 
 HEADERS = ["企业名称", "所属区", "街道乡镇", "区域", "行业", "职工人数", "是否建会"]
 REGISTRY: list[list[Any]] = [
@@ -85,6 +85,25 @@ async def test_bad_cells_are_all_listed(sessions: Sessions) -> None:
         (5, "name", "missing_value", None),
     ]
     assert await registry(sessions) == {}
+
+
+async def test_formulas_are_read_by_their_values_never_worked_out(sessions: Sessions) -> None:
+    """A formula counts by the value the file keeps for it; one without a value is refused
+    naming the formula, and nothing is written."""
+    rows = replace_cell(REGISTRY, 3, "企业名称", '="京东物流"&"北京分公司"')
+    rows = replace_cell(rows, 4, "职工人数", "=4+4")
+    result = await run_import(sessions, xlsx(rows))
+    assert [(e.row, e.field, e.code, e.value) for e in result.errors] == [
+        (3, "name", "formula", '="京东物流"&"北京分公司"'),
+        (4, "employees", "formula", "=4+4"),
+    ]
+    assert await registry(sessions) == {}
+    result = await run_import(
+        sessions, with_values(xlsx(rows), {"A3": "京东物流北京分公司", "F4": 8})
+    )
+    assert (result.ok, result.created) == (True, 3)
+    found = await registry(sessions)
+    assert found["京东物流北京分公司"][0] == "大兴" and found["小马餐饮店"][4] == 8
 
 
 async def test_missing_columns(sessions: Sessions) -> None:

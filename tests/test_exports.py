@@ -27,7 +27,7 @@ from storage.reports.exports import (
 from storage.reports.history import import_reports
 from storage.reports.rollups import rebuild_rollups
 from storage.reports.stats import TypeFigures, compute_stats
-from tests.files import xlsx
+from tests.files import Text, with_values, xlsx
 from tests.reports_data import Y2017, World, add_reports, make_world, report, seed_2017
 
 TODAY = date(2026, 11, 25)
@@ -248,7 +248,7 @@ HISTORY: list[list[Any]] = [
     ["2017-06-09", "王建国", "市级", "西城区", "guidance", "金融街控股", 40, None],
     [date(2017, 9, 1), "李红", "区级", "西城", "指导", "维达纸业（中国）", 50, None],
     [date(2017, 12, 31), "张伟", "街乡级", "西城", "指导", "什刹海街道", 30, None],
-    [date(2017, 4, 20), "王建国", "市级", "西城", "培训", "西城区总工会", 80, "=1+1 讲座"],
+    [date(2017, 4, 20), "王建国", "市级", "西城", "培训", "西城区总工会", 80, Text("=1+1 讲座")],
     [date(2017, 1, 1), "李红", "区级", "西城", "培训", "德胜街道", 70, None],
     [date(2017, 11, 11), "张伟", "街乡级", "西城", "培训", "德胜科技", 50, "-3 组"],
     [date(2017, 5, 5), "赵敏", "街乡级", "平谷", "走访", "平谷桃业", 5, None],
@@ -306,6 +306,29 @@ async def test_bad_rows_are_all_listed_and_nothing_is_written(sessions: Sessions
         RowError(11, "person_times", "bad_number", "五"),
     ]
     assert await count_reports(sessions) == 0
+
+
+async def test_a_formula_without_a_value_is_refused(sessions: Sessions) -> None:
+    """A formula counts by the value the file keeps for it; one without a value (a file
+    written by a program, not by Excel) is refused naming the formula, and nothing is written."""
+    async with sessions.begin() as session:
+        await make_world(session)
+    rows = [
+        HEADERS,
+        [date(2017, 3, 2), "王建国", "市级", "西城", "指导", '="维达纸业"&"(中国)"', 60, None],
+        [date(2017, 3, 3), "王建国", "市级", "西城", "指导", "金融街控股", "=30+10", None],
+    ]
+    result = await run_import(sessions, xlsx(rows))
+    assert result.errors == [
+        RowError(2, "target", "formula", '="维达纸业"&"(中国)"'),
+        RowError(3, "person_times", "formula", "=30+10"),
+    ]
+    assert await count_reports(sessions) == 0
+    result = await run_import(sessions, with_values(xlsx(rows), {"F2": "维达纸业(中国)", "G3": 40}))
+    assert (result.ok, result.created) == (True, 2)
+    async with sessions() as session:
+        found = (await session.execute(select(Report.target, Report.person_times))).all()
+    assert sorted(found) == [("维达纸业（中国）", 60), ("金融街控股", 40)]
 
 
 async def test_missing_columns_and_unreadable_files(sessions: Sessions) -> None:

@@ -119,6 +119,9 @@ BAD_CELLS = [
     ("telegram_id", -5, "telegram_id", "bad_number"),
     ("姓名", "长" * 65, "name", "too_long"),
     ("手机", "1" * 33, "phone", "too_long"),
+    ("手机", '=A3&"x"', "phone", "formula"),
+    ("姓名", '="李"&"红"', "name", "formula"),
+    ("入职日期", "=TODAY()", "start_date", "formula"),
 ]
 
 

@@ -14,6 +14,7 @@ from storage.common import spreadsheets
 from storage.common.spreadsheets import (
     ERROR_CODES,
     FileProblem,
+    Formula,
     cell_bool,
     cell_date,
     cell_int,
@@ -23,7 +24,7 @@ from storage.common.spreadsheets import (
     read_table,
     xlsx_bytes,
 )
-from tests.files import PDF_BYTES, PNG_BYTES, csv_bytes, xlsx, zip_bytes
+from tests.files import PDF_BYTES, PNG_BYTES, Text, csv_bytes, with_values, xlsx, zip_bytes
 
 STORAGE = Path(spreadsheets.__file__).parent.parent
 
@@ -43,6 +44,30 @@ def test_xlsx_keeps_cell_types_and_row_numbers() -> None:
     assert [row.number for row in table.rows] == [2, 4]
     assert table.rows[0].cells == ["张三", 13800138000, datetime(2024, 3, 1), 12.5, True]
     assert table.rows[1].cells == ["李四", "139", None, None, None]
+
+
+def test_a_formula_reads_as_the_value_the_file_keeps_for_it() -> None:
+    """A formula cell reads as the value Excel saved with it; without one, as the formula
+    itself (never worked out); text typed with a leading = stays text."""
+    rows = [
+        ["姓名", "备注", "人数"],
+        ["张三", '=A2&"x"', "=1+1"],
+        ["李四", '=A3&"x"', "=2+2"],
+        [Text("=1+1 讲座"), None, 5],
+    ]
+    table = read_table(with_values(xlsx(rows), {"B2": "张三x", "C2": 2}), "roster.xlsx")
+    assert [row.cells for row in table.rows] == [
+        ["张三", "张三x", 2],
+        ["李四", Formula('=A3&"x"'), Formula("=2+2")],
+        ["=1+1 讲座", None, 5],
+    ]
+
+
+def test_rows_of_formulas_without_values_are_blank() -> None:
+    """A row holding nothing but formulas without values (a template filled down) is skipped."""
+    rows = [["姓名", "备注"], ["张三", None], ['=IF(A2="","",A2)', '=IF(A2="","",1)'], ["李四", 1]]
+    table = read_table(xlsx(rows), "roster.xlsx")
+    assert [row.number for row in table.rows] == [2, 4]
 
 
 def test_csv_delimiters_and_encodings() -> None:
@@ -206,7 +231,7 @@ def _codes_used(path: Path) -> set[str]:
             return set().union(*(constants(value) for value in assigned.get(expr.id, [])))
         return set()
 
-    positions = {"RowError": 2, "error": 1, "choice": 2}
+    positions = {"RowError": 2, "error": 1, "choice": 2, "_read": 2}
     codes: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Call):

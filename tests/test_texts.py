@@ -7,7 +7,7 @@ import string
 from bot.menus import GROUP_ADMIN, HQ_ONLY, commands_for
 from bot.texts import en, zh_CN
 from storage import enterprises
-from storage.common.spreadsheets import ERROR_CODES
+from storage.common.spreadsheets import ERROR_CODES, FILE_PROBLEMS
 from storage.people import roster
 
 
@@ -23,9 +23,11 @@ def test_both_languages_have_the_same_keys_and_placeholders() -> None:
 
 
 def test_every_import_problem_and_column_has_a_text() -> None:
-    """Each error code and field an importer can report is worded in the catalog."""
+    """Each error code, file problem and field an importer can report is worded in the catalog."""
     for code in ERROR_CODES:
         assert f"import.error.{code}" in zh_CN.MESSAGES, code
+    for code in FILE_PROBLEMS:
+        assert f"upload.{code}" in zh_CN.MESSAGES, code
     for field in (*roster.ALIASES, *enterprises.ALIASES):
         assert f"field.{field}" in zh_CN.MESSAGES, field
 

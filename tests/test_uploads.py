@@ -4,13 +4,22 @@ from __future__ import annotations
 
 import io
 
+import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from storage.db import Sessions
-from storage.models import Enterprise, Instructor
+from storage.models import Enterprise, Instructor, Report
 from tests.conftest import HQ_ID
-from tests.files import PNG_BYTES, SAMPLE_ROSTER, csv_bytes, roster_rows, xlsx
+from tests.files import (
+    PNG_BYTES,
+    SAMPLE_ROSTER,
+    csv_bytes,
+    replace_cell,
+    roster_rows,
+    with_values,
+    xlsx,
+)
 from tests.harness import World
 
 
@@ -139,3 +148,51 @@ async def test_an_enterprise_registry_is_recognised_and_imported(
     rows[2][5] = "很多"
     bad = await world.person(HQ_ID).upload(xlsx(rows), "企业名录.xlsx")
     assert "第 3 行 职工人数" in bad.text
+
+
+FORMULA_CASES = {
+    "roster": (
+        replace_cell(SAMPLE_ROSTER, 4, "姓名", '="赵"&"敏"'),
+        ("A4", "赵敏"),
+        '第 4 行 姓名：“="赵"&"敏"”是公式',
+        Instructor.name,
+    ),
+    "registry": (
+        [["企业名称", "所属区", "职工人数"], ["维达纸业", "平谷", "=300+20"]],
+        ("C2", 320),
+        "第 2 行 职工人数：“=300+20”是公式",
+        Enterprise.employees,
+    ),
+    "history": (
+        [
+            ["日期", "指导员", "层级", "所属区", "类型", "对象", "人次", "备注"],
+            ["2017-03-02", "王建国", "市级", "西城", "指导", '=B2&"的企业"', 60, None],
+        ],
+        ("F2", "维达纸业"),
+        '第 2 行 对象：“=B2&"的企业"”是公式',
+        Report.target,
+    ),
+}
+
+
+@pytest.mark.parametrize("case", FORMULA_CASES)
+async def test_a_formula_without_a_value_is_refused_naming_it(
+    world: World, sessions: Sessions, case: str
+) -> None:
+    """A cell holding a formula the file keeps no value for (written by a program, not by
+    Excel) is refused by its formula, not as empty, and nothing is written; with the value
+    Excel would keep, the file imports with that value."""
+    rows, (cell, value), refusal, column = FORMULA_CASES[case]
+    hq = world.person(HQ_ID)
+    if case == "history":
+        await hq.upload(xlsx(SAMPLE_ROSTER), "roster.xlsx")
+    model = column.class_
+    before = await count(sessions, model)
+    replies = await hq.upload(xlsx(rows), "file.xlsx")
+    assert "导入失败，没有写入任何数据" in replies.text and refusal in replies.text
+    assert "不能为空" not in replies.text
+    assert await count(sessions, model) == before
+    replies = await hq.upload(with_values(xlsx(rows), {cell: value}), "file.xlsx")
+    assert "已导入" in replies.text, replies.text
+    async with sessions() as session:
+        assert value in set(await session.scalars(select(column)))

@@ -1,4 +1,5 @@
-"""Spreadsheets sent to the bot: a roster or an enterprise registry, imported all-or-nothing."""
+"""Spreadsheets sent to the bot: a roster, an enterprise registry or report history, imported
+all-or-nothing."""
 
 from __future__ import annotations
 
@@ -12,11 +13,11 @@ from telegram.ext import MessageHandler, filters
 from bot.context import Context, Handlers
 from bot.guards import guard
 from bot.texts import import_problem, t
-from storage import enterprises, imports
-from storage.common.spreadsheets import FileProblem, ImportResult, RowError
-from storage.people import invites, roster
+from storage import imports
+from storage.common.spreadsheets import RowError
+from storage.people import invites
 from storage.people.access import Identity
-from storage.reports import history
+from storage.people.roster import RosterImport
 
 # Telegram lets bots download files up to 20 MB; bigger ones fail at getFile, so say it first.
 MAX_DOWNLOAD = 20 * 1024 * 1024
@@ -53,7 +54,7 @@ async def _download(document: Document) -> bytes:
 
 @guard(role="admin", chat="private")
 async def receive_spreadsheet(update: Update, context: Context, who: Identity) -> None:
-    """Imports a roster (and answers with the invite sheet) or an enterprise registry."""
+    """Imports a roster (and answers with the invite sheet), a registry or report history."""
     message = update.effective_message
     assert message is not None and message.document is not None
     lang = context.lang(who)
@@ -63,41 +64,20 @@ async def receive_spreadsheet(update: Update, context: Context, who: Identity) -
         await message.reply_text(t(lang, "upload.too_large", size=size))
         return
     data = await _download(document)
-    try:
-        kind = imports.classify(data, document.file_name)
-    except FileProblem as problem:
-        await message.reply_text(t(lang, f"upload.{problem.code}"))
-        return
-    if kind is None:
-        await message.reply_text(t(lang, "upload.unknown_layout"))
-        return
     # Local time: a start date of "today" in Beijing is not in the future just after midnight.
     now = datetime.now(context.settings.tz)
-    result: ImportResult
     async with context.sessions.begin() as session:
-        if kind == "roster":
-            result = await roster.import_roster(
-                session,
-                data,
-                document.file_name,
-                only_district_id=who.scope_district_id,
-                ttl=timedelta(days=context.settings.invite_ttl_days),
-                now=now,
-            )
-        elif kind == "enterprises":
-            result = await enterprises.import_enterprises(
-                session, data, document.file_name, only_district_id=who.scope_district_id
-            )
-        else:
-            result = await history.import_reports(
-                session,
-                data,
-                document.file_name,
-                only_district_id=who.scope_district_id,
-                today=now.date(),
-            )
-        if not result.ok:
+        imported = await imports.import_file(
+            session,
+            data,
+            document.file_name,
+            only_district_id=who.scope_district_id,
+            invite_ttl=timedelta(days=context.settings.invite_ttl_days),
+            now=now,
+        )
+        if not imported.result.ok:
             await session.rollback()
+    result = imported.result
     if result.file_problem:
         await message.reply_text(t(lang, f"upload.{result.file_problem}"))
         return
@@ -105,8 +85,8 @@ async def receive_spreadsheet(update: Update, context: Context, who: Identity) -
         await report_problems(message, lang, result.errors)
         return
     counts = {"created": result.created, "updated": result.updated, "unchanged": result.unchanged}
-    if kind != "roster":
-        await message.reply_text(t(lang, f"import.{kind}_ok", **counts))
+    if not isinstance(result, RosterImport):
+        await message.reply_text(t(lang, f"import.{imported.kind}_ok", **counts))
         return
     summary = t(lang, "import.roster_ok", **counts)
     if not result.invites:

@@ -163,6 +163,7 @@ MESSAGES: dict[str, str] = {
     "import.error.not_your_district": "“{value}” is not your district",
     "import.error.telegram_id_taken": "Telegram ID {value} belongs to another instructor",
     "import.error.too_long": "the text is too long",
+    "import.error.formula": "“{value}” is a formula the file keeps no value for (as in files not saved by Excel); please type the value itself into the cell",
     # /people
     "people.header": ("Instructors of {scope}: {total}, joined: {bound} (page {page}/{pages})"),
     "people.line": "{name} · {district} · {level} {employment} · {binding}",

@@ -132,6 +132,7 @@ MESSAGES: dict[str, str] = {
     "import.error.not_your_district": "“{value}”不是你管理的区",
     "import.error.telegram_id_taken": "Telegram ID {value} 已被其他指导员使用",
     "import.error.too_long": "内容太长",
+    "import.error.formula": "“{value}”是公式，文件里没有保存它的结果（常见于不是由 Excel 保存的文件）。请在这一格直接填写结果",
     # /people
     "people.header": "{scope}指导员 {total} 人，已绑定 {bound} 人（第 {page}/{pages} 页）",
     "people.line": "{name} · {district} · {level}{employment} · {binding}",

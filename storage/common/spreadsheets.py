@@ -1,9 +1,10 @@
 """Reading and writing the spreadsheets admins exchange with the bot: rosters, registries, sheets.
 
 Reading turns an uploaded .xlsx or .csv into a `Table` of raw cells; the `cell_*` helpers turn
-one cell into a typed value (raising ValueError when it cannot), so each importer only states
-its columns and rules. Errors are structured codes (`RowError`, `FileProblem`); the bot renders
-them in the user's language.
+one cell into a typed value (raising ValueError when it cannot). Every importer opens its file
+with `open_import` and reads each row through a `RowReader`, so it only states its columns and
+rules. Errors are structured codes (`RowError`, `FileProblem`); the bot renders them in the
+user's language.
 """
 
 from __future__ import annotations
@@ -12,21 +13,21 @@ import csv
 import io
 import re
 import warnings
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import Any, NamedTuple, Self, TypeVar
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 from sqlalchemy import inspect as sa_inspect
 
-if TYPE_CHECKING:
-    from storage.people.invites import InviteRow
-
 Cell = str | int | float | bool | datetime | date | time | None
+T = TypeVar("T")
+V = TypeVar("V")
 
 # Every code a row error can carry; the bot has a translation for each.
 ERROR_CODES: tuple[str, ...] = (
@@ -47,13 +48,15 @@ ERROR_CODES: tuple[str, ...] = (
     "telegram_id_taken",
     "too_long",
     "future_date",
-    # Report history (storage/exports.import_reports).
+    "formula",
+    # Report history (storage/reports/history.import_reports).
     "unknown_instructor",
     "unknown_type",
 )
 
-# Problems with the file as a whole (`ImportResult.file_problem`, `FileProblem.code`).
-FILE_PROBLEMS: tuple[str, ...] = ("empty", "not_spreadsheet")
+# Problems with the file as a whole (`ImportResult.file_problem`, `FileProblem.code`);
+# unknown_layout: no importer knows the columns (storage/imports.py).
+FILE_PROBLEMS: tuple[str, ...] = ("empty", "not_spreadsheet", "unknown_layout")
 
 
 class FileProblem(Exception):
@@ -64,11 +67,20 @@ class FileProblem(Exception):
         self.code = code
 
 
+@dataclass(frozen=True)
+class Formula:
+    """A formula cell for which the file keeps no value: a file written by a program, not by
+    Excel (openpyxl saves `=A1&"x"` without a value). It is never worked out here; an importer
+    refuses the cell, naming `text`."""
+
+    text: str
+
+
 class Row(NamedTuple):
     """One data row: its row number as the spreadsheet shows it, and one cell per header."""
 
     number: int
-    cells: list[Cell]
+    cells: list[Cell | Formula]
 
 
 @dataclass
@@ -97,11 +109,15 @@ class ImportResult:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
-    invites: list[InviteRow] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         return self.file_problem is None and not self.errors
+
+    @classmethod
+    def refusing(cls, errors: Iterable[RowError]) -> Self:
+        """The refusal listing `errors` by row; a row's own stay in the order they were found."""
+        return cls(errors=sorted(errors, key=lambda error: error.row))
 
 
 # --- reading ---------------------------------------------------------------------------------
@@ -127,7 +143,8 @@ _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f]")
 def read_table(data: bytes, filename: str | None = None, *, sheet: str | None = None) -> Table:
     """Reads the first sheet of an .xlsx, or a CSV file, into headers and non-blank rows.
 
-    With `sheet`, an .xlsx is read from the sheet of that title if it has one.
+    With `sheet`, an .xlsx is read from the sheet of that title if it has one. A formula cell
+    reads as the value the file keeps for it, else as a `Formula`; none is ever worked out.
     """
     if data.startswith(_ZIP_MAGIC):
         raw = _read_xlsx(data, sheet)
@@ -136,7 +153,10 @@ def read_table(data: bytes, filename: str | None = None, *, sheet: str | None = 
     header_index = next((i for i, cells in enumerate(raw) if not _blank_row(cells)), None)
     if header_index is None:
         raise FileProblem("empty")
-    headers = [cell_text(value) or "" for value in raw[header_index]]
+    headers = [
+        "" if isinstance(value, Formula) else cell_text(value) or ""
+        for value in map(_clean_cell, raw[header_index])
+    ]
     while headers and not headers[-1]:
         headers.pop()
     width = len(headers)
@@ -152,12 +172,46 @@ def read_table(data: bytes, filename: str | None = None, *, sheet: str | None = 
     return Table(headers=headers, rows=rows, header_row=header_index + 1)
 
 
-def _read_xlsx(data: bytes, title: str | None = None) -> list[Sequence[Any]]:
+def _read_xlsx(data: bytes, title: str | None) -> Sequence[Sequence[Any]]:
+    """The sheet's rows; a formula cell holds the value the file keeps for it, else a Formula.
+
+    The formulas are read first; only a sheet that has some is read again for their values.
+    """
+    rows = _read_sheet(data, title, data_only=False)
+    formulas = [
+        (r, c) for r, row in enumerate(rows) for c, value in enumerate(row) if _formula(value)
+    ]
+    if not formulas:
+        return rows
+    values = _read_sheet(data, title, data_only=True)
+    for r, c in formulas:
+        formula = rows[r][c]
+        value = values[r][c] if r < len(values) and c < len(values[r]) else None
+        # A text cell that starts with "=" reads the same both times, so stays itself.
+        rows[r][c] = value if value is not None else Formula(_formula_text(formula))
+    return rows
+
+
+def _formula(value: Any) -> bool:
+    return (isinstance(value, str) and value.startswith("=")) or isinstance(
+        value, ArrayFormula | DataTableFormula
+    )
+
+
+def _formula_text(value: Any) -> str:
+    if isinstance(value, ArrayFormula):
+        return str(value.text)
+    if isinstance(value, DataTableFormula):
+        return f"=TABLE({value.r1 or ''},{value.r2 or ''})"
+    return str(value)
+
+
+def _read_sheet(data: bytes, title: str | None, *, data_only: bool) -> list[list[Any]]:
     try:
         with warnings.catch_warnings():
             # "Data Validation extension is not supported", "no default style": noise for us.
             warnings.simplefilter("ignore")
-            workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+            workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=data_only)
     except Exception as exc:  # BadZipFile, KeyError, InvalidFileException, ...: not a workbook
         raise FileProblem("not_spreadsheet") from exc
     try:
@@ -171,7 +225,7 @@ def _read_xlsx(data: bytes, title: str | None = None) -> list[Sequence[Any]]:
         reset = getattr(sheet, "reset_dimensions", None)
         if reset is not None:
             reset()
-        return [tuple(row) for row in sheet.iter_rows(values_only=True)]
+        return [list(row) for row in sheet.iter_rows(values_only=True)]
     except FileProblem:
         raise
     except Exception as exc:
@@ -199,7 +253,7 @@ def _decode(data: bytes) -> str:
     raise FileProblem("not_spreadsheet")
 
 
-def _read_csv(data: bytes) -> list[Sequence[Any]]:
+def _read_csv(data: bytes) -> Sequence[Sequence[Any]]:
     text = _decode(data)
     if _CONTROL.search(text):
         raise FileProblem("not_spreadsheet")
@@ -215,17 +269,19 @@ def _read_csv(data: bytes) -> list[Sequence[Any]]:
         raise FileProblem("not_spreadsheet") from exc
 
 
-def _clean_cell(value: Any) -> Cell:
+def _clean_cell(value: Any) -> Cell | Formula:
     if isinstance(value, str):
         stripped = value.strip(_STRIP)
         return stripped or None
-    if value is None or isinstance(value, int | float | datetime | date | time):
+    if value is None or isinstance(value, int | float | datetime | date | time | Formula):
         return value
     return str(value)
 
 
 def _blank_row(cells: Iterable[Any]) -> bool:
-    return all(_clean_cell(value) is None for value in cells)
+    """No cell holds anything; a formula without a value counts as nothing here, since Excel
+    saves the "" of a template's =IF(A5="","",…) filled down the sheet the same way."""
+    return all(_clean_cell(value) is None or isinstance(value, Formula) for value in cells)
 
 
 # --- headers ---------------------------------------------------------------------------------
@@ -260,6 +316,24 @@ def missing_columns(
     ]
 
 
+@dataclass
+class ImportTable:
+    """An opened import file: its table and the column of each field it has."""
+
+    table: Table
+    columns: dict[str, int]
+
+    def read(self, parse: Callable[[RowReader], T | None]) -> tuple[list[T], list[RowError]]:
+        """What `parse` makes of each row (None it drops), and every problem noted meanwhile."""
+        errors: list[RowError] = []
+        parsed: list[T] = []
+        for row in self.table.rows:
+            value = parse(RowReader(row, self.columns, errors))
+            if value is not None:
+                parsed.append(value)
+        return parsed, errors
+
+
 def open_import(
     data: bytes,
     filename: str | None,
@@ -267,7 +341,7 @@ def open_import(
     required: Sequence[str],
     *,
     sheet: str | None = None,
-) -> tuple[Table, dict[str, int]] | ImportResult:
+) -> ImportTable | ImportResult:
     """The table and its mapped columns, or the ImportResult that refuses the file as a whole
     (not a readable table, or required columns missing). Every importer starts here."""
     try:
@@ -278,7 +352,123 @@ def open_import(
     missing = missing_columns(columns, required, table.header_row)
     if missing:
         return ImportResult(errors=missing)
-    return table, columns
+    return ImportTable(table, columns)
+
+
+class RowReader:
+    """Reads one row's cells into typed values, noting every problem as a RowError.
+
+    A field the file has no column for reads as empty. A formula cell without a value is
+    refused as `formula`, naming it; a field with a problem reads as None.
+    """
+
+    def __init__(self, row: Row, columns: Mapping[str, int], errors: list[RowError]) -> None:
+        self.number = row.number
+        self.ok = True
+        self._cells = row.cells
+        self._columns = columns
+        self._errors = errors
+
+    def has(self, name: str) -> bool:
+        """Whether the file has a column for `name`."""
+        return name in self._columns
+
+    def error(self, name: str, code: str, value: Cell | Formula = None) -> None:
+        """Notes a problem with the row's `name`, quoting `value` as its text."""
+        self.ok = False
+        text = value.text if isinstance(value, Formula) else cell_text(value)
+        self._errors.append(RowError(self.number, name, code, text))
+
+    def text(self, name: str, *, required: bool = False, length: int | None = None) -> str | None:
+        """The cell as trimmed text; `too_long` beyond `length` characters."""
+        value = self._read(name, cell_text, None, required)
+        if value is not None and length is not None and len(value) > length:
+            self.error(name, "too_long", value)
+            return None
+        return value
+
+    def date(self, name: str, *, required: bool = False, latest: date | None = None) -> date | None:
+        """The cell as a date (`bad_date`); `future_date` after `latest`."""
+        value = self._read(name, cell_date, "bad_date", required)
+        if value is not None and latest is not None and value > latest:
+            self.error(name, "future_date", self._cell(name))
+            return None
+        return value
+
+    def integer(self, name: str, *, required: bool = False, least: int | None = None) -> int | None:
+        """The cell as a whole number; `bad_number` if it is none or less than `least`."""
+        value = self._read(name, cell_int, "bad_number", required)
+        if value is not None and least is not None and value < least:
+            self.error(name, "bad_number", self._cell(name))
+            return None
+        return value
+
+    def boolean(self, name: str) -> bool | None:
+        """The cell as yes or no (`bad_bool`)."""
+        return self._read(name, cell_bool, "bad_bool", False)
+
+    def tags(self, name: str) -> list[str]:
+        """The cell as a list of tags (never a problem but a formula)."""
+        return self._read(name, cell_list, None, False) or []
+
+    def choice(
+        self,
+        name: str,
+        words: Mapping[str, str],
+        code: str,
+        *,
+        fold: Callable[[str], str],
+        required: bool = False,
+    ) -> str | None:
+        """The value `words` gives the cell's text folded by `fold`; `code` if it has none."""
+        text = self.text(name, required=required)
+        if text is None:
+            return None
+        value = words.get(fold(text))
+        if value is None:
+            self.error(name, code, text)
+        return value
+
+    def lookup(
+        self,
+        name: str,
+        find: Callable[[str], tuple[V | None, str | None]],
+        *,
+        required: bool = False,
+    ) -> V | None:
+        """What `find` makes of the cell's text: (value, None), or (None, the code refusing it)."""
+        text = self.text(name, required=required)
+        if text is None:
+            return None
+        value, code = find(text)
+        if code is not None:
+            self.error(name, code, text)
+            return None
+        return value
+
+    def _cell(self, name: str) -> Cell | Formula:
+        index = self._columns.get(name)
+        return None if index is None else self._cells[index]
+
+    def _read(
+        self, name: str, convert: Callable[[Cell], V | None], code: str | None, required: bool
+    ) -> V | None:
+        """The cell through `convert`: `code` when it raises ValueError (only converters that
+        never do go without one), `missing_value` when it gives None for a `required` field."""
+        cell = self._cell(name)
+        if isinstance(cell, Formula):
+            self.error(name, "formula", cell)
+            return None
+        try:
+            value = convert(cell)
+        except ValueError:
+            if code is None:
+                raise
+            self.error(name, code, cell)
+            return None
+        if value is None and required:
+            self.error(name, "missing_value")
+        return value
 
 
 # --- cells -----------------------------------------------------------------------------------

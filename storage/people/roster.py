@@ -16,20 +16,16 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.common.spreadsheets import (
-    Cell,
     ImportResult,
-    Row,
     RowError,
-    cell_date,
-    cell_int,
-    cell_list,
-    cell_text,
+    RowReader,
     column_length,
     open_import,
 )
-from storage.models import Employment, Instructor, Level, Status
+from storage.common.text import EMPLOYMENTS, LEVELS, STATUSES, fold
+from storage.models import Instructor, Status
 from storage.people.districts import district_ids, import_district
-from storage.people.invites import ensure_invites
+from storage.people.invites import InviteRow, ensure_invites
 
 ALIASES: dict[str, tuple[str, ...]] = {
     "name": ("姓名", "名字", "指导员", "指导员姓名", "full name"),
@@ -48,36 +44,6 @@ ALIASES: dict[str, tuple[str, ...]] = {
 }
 REQUIRED = ("name", "level", "employment", "district")
 
-
-def _fold(text: str) -> str:
-    return re.sub(r"[\s\u3000_\-]", "", text).casefold()
-
-
-def _values(table: Mapping[str, Sequence[str]]) -> dict[str, str]:
-    return {_fold(word): value for value, words in table.items() for word in (value, *words)}
-
-
-LEVELS = _values(
-    {
-        Level.CITY.value: ("市级", "市", "city-level"),
-        Level.DISTRICT.value: ("区级", "区", "district-level"),
-        Level.STREET.value: ("街乡级", "街道级", "乡镇级", "街乡", "街道", "乡镇", "town"),
-        Level.ENTERPRISE.value: ("企业级", "企业"),
-    }
-)
-EMPLOYMENTS = _values(
-    {
-        Employment.FULL_TIME.value: ("专职", "full-time", "fulltime"),
-        Employment.PART_TIME.value: ("兼职", "part-time", "parttime"),
-    }
-)
-STATUSES = _values(
-    {
-        Status.ACTIVE.value: ("在职", "正常", "在岗"),
-        Status.ON_LEAVE.value: ("请假", "休假", "on leave"),
-        Status.ENDED.value: ("离任", "解聘", "离职", "已离任"),
-    }
-)
 
 # Roster field → Instructor attribute, for the plain fields copied as they are.
 _ATTRIBUTES = {
@@ -104,6 +70,13 @@ def normalize_name(text: str) -> str:
 
 
 @dataclass
+class RosterImport(ImportResult):
+    """A roster import's outcome; on success, an invite for each unbound instructor in it."""
+
+    invites: list[InviteRow] = field(default_factory=list)
+
+
+@dataclass
 class _Parsed:
     row: int
     name: str | None = None
@@ -119,110 +92,42 @@ class _Parsed:
         return (self.district_id, self.name)
 
 
-class _RowReader:
-    """Reads one row's cells into typed values, noting every problem as a RowError."""
-
-    def __init__(self, row: Row, columns: Mapping[str, int], errors: list[RowError]) -> None:
-        self.row = row
-        self.columns = columns
-        self.errors = errors
-        self.ok = True
-
-    def has(self, name: str) -> bool:
-        return name in self.columns
-
-    def cell(self, name: str) -> Cell:
-        return self.row.cells[self.columns[name]]
-
-    def error(self, name: str, code: str, value: Cell = None) -> None:
-        self.ok = False
-        self.errors.append(RowError(self.row.number, name, code, cell_text(value)))
-
-    def text(self, name: str, *, length: int | None = None, required: bool = False) -> str | None:
-        value = cell_text(self.cell(name))
-        if value is None:
-            if required:
-                self.error(name, "missing_value")
-            return None
-        if length is not None and len(value) > length:
-            self.error(name, "too_long", value)
-            return None
-        return value
-
-    def choice(self, name: str, table: Mapping[str, str], code: str) -> str | None:
-        value = self.text(name, required=name in REQUIRED)
-        if value is None:
-            return None
-        choice = table.get(_fold(value))
-        if choice is None:
-            self.error(name, code, value)
-        return choice
-
-    def date(self, name: str, today: date) -> date | None:
-        try:
-            value = cell_date(self.cell(name))
-        except ValueError:
-            self.error(name, "bad_date", self.cell(name))
-            return None
-        if value is not None and value > today:
-            self.error(name, "future_date", self.cell(name))
-            return None
-        return value
-
-    def integer(self, name: str) -> int | None:
-        try:
-            value = cell_int(self.cell(name))
-        except ValueError:
-            self.error(name, "bad_number", self.cell(name))
-            return None
-        if value is not None and value <= 0:
-            self.error(name, "bad_number", self.cell(name))
-            return None
-        return value
-
-
 def _parse_row(
-    row: Row,
-    columns: Mapping[str, int],
-    districts: Mapping[str, int],
-    only_district_id: int | None,
-    today: date,
-    errors: list[RowError],
+    read: RowReader, districts: Mapping[str, int], only_district_id: int | None, today: date
 ) -> _Parsed:
-    read = _RowReader(row, columns, errors)
-    parsed = _Parsed(row.number)
+    parsed = _Parsed(read.number)
     name = read.text("name", required=True)
     if name is not None:
         parsed.name = normalize_name(name)
         if len(parsed.name) > (column_length(Instructor, "name") or len(parsed.name)):
             read.error("name", "too_long", name)
-    level = read.choice("level", LEVELS, "unknown_level")
-    employment = read.choice("employment", EMPLOYMENTS, "unknown_employment")
-    district = read.text("district", required=True)
-    if district is not None:
-        parsed.district_id, problem = import_district(districts, district, only_district_id)
-        if problem:
-            read.error("district", problem, district)
+    level = read.choice("level", LEVELS, "unknown_level", fold=fold, required=True)
+    employment = read.choice(
+        "employment", EMPLOYMENTS, "unknown_employment", fold=fold, required=True
+    )
+    parsed.district_id = read.lookup(
+        "district", lambda text: import_district(districts, text, only_district_id), required=True
+    )
     parsed.values.update(level=level, employment=employment)
     if read.has("street"):
         parsed.values["street"] = read.text("street", length=column_length(Instructor, "street"))
     if read.has("industry"):
-        parsed.values["industries"] = cell_list(read.cell("industry"))
+        parsed.values["industries"] = read.tags("industry")
     if read.has("skills"):
-        parsed.values["skills"] = cell_list(read.cell("skills"))
+        parsed.values["skills"] = read.tags("skills")
     if read.has("start_date"):
-        parsed.values["start_date"] = read.date("start_date", today)
+        parsed.values["start_date"] = read.date("start_date", latest=today)
     if read.has("mentor"):
         mentor = read.text("mentor")
         parsed.mentor = normalize_name(mentor) if mentor else None
     if read.has("phone"):
         parsed.values["phone"] = read.text("phone", length=column_length(Instructor, "phone"))
     if read.has("telegram_id"):
-        parsed.telegram_id = read.integer("telegram_id")
+        parsed.telegram_id = read.integer("telegram_id", least=1)
     if read.has("note"):
         parsed.values["note"] = read.text("note")
     if read.has("status"):
-        status = read.choice("status", STATUSES, "unknown_status")
+        status = read.choice("status", STATUSES, "unknown_status", fold=fold)
         if status is not None:
             parsed.values["status"] = status
     parsed.ok = read.ok and parsed.name is not None and parsed.district_id is not None
@@ -279,7 +184,7 @@ async def import_roster(
     only_district_id: int | None,
     ttl: timedelta,
     now: datetime,
-) -> ImportResult:
+) -> RosterImport:
     """Imports a roster file all-or-nothing and returns invites for its unbound instructors.
 
     `only_district_id` restricts a district admin to their district's rows. `now` decides
@@ -287,15 +192,12 @@ async def import_roster(
     """
     opened = open_import(data, filename, ALIASES, REQUIRED)
     if isinstance(opened, ImportResult):
-        return opened
-    table, columns = opened
+        return RosterImport(file_problem=opened.file_problem, errors=opened.errors)
 
     districts = await district_ids(session)
-    errors: list[RowError] = []
-    rows = [
-        _parse_row(row, columns, districts, only_district_id, now.date(), errors)
-        for row in table.rows
-    ]
+    rows, errors = opened.read(
+        lambda read: _parse_row(read, districts, only_district_id, now.date())
+    )
     named = [row for row in rows if row.name is not None and row.district_id is not None]
 
     parsed: list[_Parsed] = []
@@ -330,9 +232,8 @@ async def import_roster(
             )
 
     if errors:
-        errors.sort(key=lambda error: error.row)
-        return ImportResult(errors=errors)
-    return await _write(session, parsed, mentors, existing, columns, ttl=ttl, now=now)
+        return RosterImport.refusing(errors)
+    return await _write(session, parsed, mentors, existing, opened.columns, ttl=ttl, now=now)
 
 
 async def _write(
@@ -344,8 +245,8 @@ async def _write(
     *,
     ttl: timedelta,
     now: datetime,
-) -> ImportResult:
-    result = ImportResult()
+) -> RosterImport:
+    result = RosterImport()
     instructors: dict[Key, Instructor] = dict(existing)
     changed: dict[Key, bool] = {}
     for row in parsed:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -13,21 +12,18 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.common.spreadsheets import (
-    Cell,
     ImportResult,
-    Row,
     RowError,
-    cell_date,
-    cell_int,
-    cell_text,
+    RowReader,
     column_length,
     open_import,
 )
+from storage.common.text import LEVELS, TYPE_WORDS, fold
 from storage.enterprises import normalize_enterprise_name
-from storage.models import Enterprise, Instructor, Report, ReportSource, ReportType
+from storage.models import Enterprise, Instructor, Report, ReportSource
 from storage.people.districts import district_ids, import_district
-from storage.people.roster import LEVELS, normalize_name
-from storage.reports.exports import REPORTS_SHEET, TYPE_LABELS
+from storage.people.roster import normalize_name
+from storage.reports.exports import REPORTS_SHEET
 from storage.reports.rollups import count_reports
 
 ALIASES: dict[str, tuple[str, ...]] = {
@@ -42,16 +38,6 @@ ALIASES: dict[str, tuple[str, ...]] = {
 }
 REQUIRED = ("date", "instructor", "district", "type", "target")
 
-
-def _fold(text: str) -> str:
-    return re.sub(r"[\s\u3000_\-#＃]", "", text).casefold()
-
-
-TYPE_WORDS: dict[str, str] = {
-    _fold(word): kind
-    for kind, label in TYPE_LABELS.items()
-    for word in (kind, label, *(("其它",) if kind == ReportType.OTHER.value else ()))
-}
 
 Key = tuple[int, date, str, str, int, str | None]  # instructor, date, type, target, 人次, note
 
@@ -69,81 +55,25 @@ class _Parsed:
 
 
 def _parse_row(
-    row: Row,
-    columns: Mapping[str, int],
-    districts: Mapping[str, int],
-    only_district_id: int | None,
-    today: date,
-    errors: list[RowError],
+    read: RowReader, districts: Mapping[str, int], only_district_id: int | None, today: date
 ) -> _Parsed | None:
-    count = len(errors)
-
-    def error(name: str, code: str, value: Cell = None) -> None:
-        errors.append(RowError(row.number, name, code, cell_text(value)))
-
-    def cell(name: str) -> Cell:
-        return row.cells[columns[name]] if name in columns else None
-
-    try:
-        day = cell_date(cell("date"))
-    except ValueError:
-        day = None
-        error("date", "bad_date", cell("date"))
-    else:
-        if day is None:
-            error("date", "missing_value")
-        elif day > today:
-            error("date", "future_date", cell("date"))
-
-    name = cell_text(cell("instructor"))
-    if name is None:
-        error("instructor", "missing_value")
-    else:
-        name = normalize_name(name)
-
-    district = cell_text(cell("district"))
-    district_id = None
-    if district is None:
-        error("district", "missing_value")
-    else:
-        district_id, problem = import_district(districts, district, only_district_id)
-        if problem:
-            error("district", problem, district)
-
+    day = read.date("date", required=True, latest=today)
+    name = read.text("instructor", required=True)
+    district_id = read.lookup(
+        "district", lambda text: import_district(districts, text, only_district_id), required=True
+    )
     # 层级 is the instructor's, shown for readers; it is checked but not stored.
-    level = cell_text(cell("level"))
-    if level is not None and re.sub(r"[\s\u3000_\-]", "", level).casefold() not in LEVELS:
-        error("level", "unknown_level", level)
-
-    kind_text = cell_text(cell("type"))
-    kind = None
-    if kind_text is None:
-        error("type", "missing_value")
-    else:
-        kind = TYPE_WORDS.get(_fold(kind_text))
-        if kind is None:
-            error("type", "unknown_type", kind_text)
-
-    target = cell_text(cell("target"))
-    if target is None:
-        error("target", "missing_value")
-    elif len(target) > (column_length(Report, "target") or len(target)):
-        error("target", "too_long", target)
-
-    try:
-        person_times = cell_int(cell("person_times")) or 0
-    except ValueError:
-        person_times = 0
-        error("person_times", "bad_number", cell("person_times"))
-    else:
-        if person_times < 0:
-            error("person_times", "bad_number", cell("person_times"))
-
-    note = cell_text(cell("note"))
-    if len(errors) > count:
+    read.choice("level", LEVELS, "unknown_level", fold=fold)
+    kind = read.choice("type", TYPE_WORDS, "unknown_type", fold=fold, required=True)
+    target = read.text("target", required=True, length=column_length(Report, "target"))
+    person_times = read.integer("person_times", least=0) or 0
+    note = read.text("note")
+    if not read.ok:
         return None
     assert day and name and district_id is not None and kind and target
-    return _Parsed(row.number, name, district_id, day, kind, target, person_times, note)
+    return _Parsed(
+        read.number, normalize_name(name), district_id, day, kind, target, person_times, note
+    )
 
 
 def _chunks(items: Sequence[Any], size: int = 500) -> Iterator[Sequence[Any]]:
@@ -231,17 +161,9 @@ async def import_reports(
     opened = open_import(data, filename, ALIASES, REQUIRED, sheet=REPORTS_SHEET)
     if isinstance(opened, ImportResult):
         return opened
-    table, columns = opened
 
     districts = await district_ids(session)
-    errors: list[RowError] = []
-    parsed = [
-        row
-        for row in (
-            _parse_row(r, columns, districts, only_district_id, today, errors) for r in table.rows
-        )
-        if row is not None
-    ]
+    parsed, errors = opened.read(lambda read: _parse_row(read, districts, only_district_id, today))
     by_key, by_name = await _instructors(session, (row.name for row in parsed))
     enterprises = await _enterprises(session, (row.target for row in parsed))
     keyed: list[tuple[Key, _Parsed, int | None]] = []
@@ -258,8 +180,7 @@ async def import_reports(
         key: Key = (instructor_id, row.date, row.type, target, row.person_times, row.note)
         keyed.append((key, row, enterprise_id))
     if errors:
-        errors.sort(key=lambda error: error.row)
-        return ImportResult(errors=errors)
+        return ImportResult.refusing(errors)
     if not keyed:
         return ImportResult()
 
