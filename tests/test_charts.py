@@ -29,8 +29,8 @@ from bot.charts import (
     render_chart,
 )
 from storage.common.periods import months_in
+from storage.common.text import TYPE_LABELS
 from storage.db import Sessions
-from storage.reports.exports import TYPE_LABELS
 from storage.reports.stats import monthly_counts
 from tests.reports_data import Y2017, seed_2017
 
