@@ -13,6 +13,7 @@ from bot import keyboards
 from bot.context import Context, Handlers
 from bot.flows import Reply
 from bot.guards import answer, guard
+from bot.labels import audience_label
 from bot.texts import t
 from schedules.jobs import wake_sender
 from storage.common.buttons import (
@@ -30,17 +31,6 @@ from storage.people.access import Identity
 
 FLOW = "notice"
 NAMES_SHOWN = 40  # names listed in a status; the rest are counted
-
-
-def audience_label(lang: str, kind: str, value: str | None, district_names: dict[int, str]) -> str:
-    """全体 / 西城区 / 市级指导员 / 专职指导员 / 已绑定的群."""
-    if kind == NoticeAudience.DISTRICT.value:
-        return t(lang, "notice.aud.district", district=district_names.get(int(value or 0), "?"))
-    if kind == NoticeAudience.LEVEL.value:
-        return t(lang, "notice.aud.level", level=t(lang, f"level.{value}"))
-    if kind == NoticeAudience.EMPLOYMENT.value:
-        return t(lang, "notice.aud.employment", employment=t(lang, f"employment.{value}"))
-    return t(lang, f"notice.aud.{kind}")
 
 
 def too_long(lang: str, text: str) -> str | None:

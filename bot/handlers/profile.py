@@ -8,7 +8,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 from bot import keyboards
 from bot.context import Context, Handlers
 from bot.guards import guard
-from bot.handlers.welcome import role_name
+from bot.labels import role_name
 from bot.menus import publish_chat_menu
 from bot.texts import normalize, t
 from storage.common.buttons import LanguageButton

@@ -11,7 +11,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 from bot import keyboards
 from bot.context import Context, Handlers
 from bot.guards import answer, command_text, guard
-from bot.handlers.notices import audience_label
+from bot.labels import audience_label
 from bot.texts import t
 from storage.common.buttons import LeaveButton, ReminderButton, ScheduleButton, ScheduleName
 from storage.common.when import Rule, WhenProblem, describe, parse_when

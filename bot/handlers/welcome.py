@@ -9,17 +9,11 @@ from telegram.ext import CommandHandler
 
 from bot.context import Context, Handlers
 from bot.guards import guard, who_is
+from bot.labels import role_name
 from bot.menus import help_lines, publish_chat_menu
 from bot.texts import t
 from storage.people import invites
 from storage.people.access import Identity, remember_user
-
-
-def role_name(lang: str, who: Identity) -> str:
-    """The speaker's role as a phrase: 市总工会管理员, 西城区管理员, 指导员."""
-    if who.role is None:
-        return ""
-    return t(lang, f"role.{who.role}", district=who.district_name or "")
 
 
 def help_text(lang: str, who: Identity) -> str:
