@@ -10,6 +10,7 @@ from telegram import Update
 from telegram.error import BadRequest, NetworkError
 from telegram.ext import (
     ApplicationBuilder,
+    CallbackQueryHandler,
     ContextTypes,
     Defaults,
     MessageHandler,
@@ -34,7 +35,7 @@ from bot.handlers import (
     uploads,
     welcome,
 )
-from bot.handlers.welcome import point_to_help
+from bot.handlers.welcome import answer_stale_button, point_to_help
 from bot.menus import publish_chat_menu, publish_default_menus
 from bot.settings import Settings
 from bot.texts import t
@@ -161,5 +162,7 @@ def build_application(
     application.add_handler(
         MessageHandler(filters.ChatType.PRIVATE & (filters.TEXT | filters.COMMAND), point_to_help)
     )
+    # Likewise a press on a button that no feature routes (its message older than its form).
+    application.add_handler(CallbackQueryHandler(answer_stale_button))
     application.add_error_handler(report_error)
     return application

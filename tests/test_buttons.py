@@ -24,6 +24,7 @@ from storage.common.buttons import (
 from storage.db import Sessions
 from storage.messaging import notices, outbox
 from storage.models import Notice, NoticeRecipient
+from tests.conftest import HQ_ID
 from tests.harness import Chat, World
 from tests.support import LI, joined
 
@@ -145,3 +146,24 @@ async def test_a_confirm_button_sent_before_the_rename_still_confirms(
             select(NoticeRecipient.instructor_id).where(NoticeRecipient.confirmed_at.is_not(None))
         )
     assert confirmed is not None
+
+
+@pytest.mark.parametrize("data", ["rp:type:visit", "nf:aud:all", "nobody:knows:this"])
+async def test_a_button_nobody_handles_is_answered_not_left_spinning(
+    world: World, data: str
+) -> None:
+    """A press on a button no handler knows (a flow's old form, a message long gone) gets an
+    alert saying the button no longer works, instead of a spinning button."""
+    hq = world.person(HQ_ID)
+    pressed = {
+        "callback_query": {
+            "id": f"stale-{data}",
+            "from": hq.user,
+            "chat_instance": str(HQ_ID),
+            "data": data,
+            "message": {"message_id": 1, "date": 0, "chat": {"id": HQ_ID, "type": "private"}},
+        }
+    }
+    replies = await world.process(pressed, Chat(HQ_ID))
+    assert replies.alerts == [t("zh_CN", "button.stale")]
+    assert list(replies) == []

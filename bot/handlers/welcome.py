@@ -87,6 +87,16 @@ async def point_to_help(update: Update, context: Context) -> None:
     await message.reply_text(t(context.lang(who), key))
 
 
+async def answer_stale_button(update: Update, context: Context) -> None:
+    """A button no handler knows (an old message's, a flow long gone) is answered, not left
+    spinning."""
+    query = update.callback_query
+    if query is None:
+        return
+    who = await who_is(update, context)
+    await query.answer(t(context.lang(who), "button.stale"), show_alert=True)
+
+
 HANDLERS: Handlers = [
     CommandHandler("start", start),
     CommandHandler("help", show_help),

@@ -273,6 +273,7 @@ MESSAGES: dict[str, str] = {
     "flow.bad_count": "Please type 0 or a whole number, e.g. 5.",
     "flow.bad_day": "{reason}. Type the date again, or tap a button.",
     "flow.expired": "This step has expired; please send /report again.",
+    "button.stale": "This button no longer works. Please send the command again.",
     "button.today": "Today",
     "button.yesterday": "Yesterday",
     "button.day_before": "2 days ago",

@@ -232,6 +232,7 @@ MESSAGES: dict[str, str] = {
     "flow.bad_count": "请输入 0 或正整数，例如 5。",
     "flow.bad_day": "{reason}。请重新输入日期，或点按钮。",
     "flow.expired": "这一步已失效，请重新发送 /report。",
+    "button.stale": "这个按钮已失效，请重新发送命令。",
     "button.today": "今天",
     "button.yesterday": "昨天",
     "button.day_before": "前天",
