@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import traceback
+from datetime import timedelta
 from typing import Any
 
 from telegram import Update
@@ -40,6 +41,7 @@ from bot.menus import publish_chat_menu, publish_default_menus
 from bot.settings import Settings
 from bot.texts import t
 from schedules.delivery import Pacer, surely_undelivered
+from schedules.jobs import Services
 from storage.db import Sessions
 from storage.people import access
 
@@ -133,8 +135,15 @@ def build_application(
     application: XieshangApp = builder.build()
     application.bot_data["settings"] = settings
     application.bot_data["sessions"] = sessions
-    # Jobs in schedules/ word their messages with the bot's texts without importing bot/.
-    application.bot_data["translate"] = t
+    # What the jobs in schedules/ use of the bot, typed; they word their messages with the
+    # bot's texts without importing bot/.
+    Services(
+        sessions=sessions,
+        translate=t,
+        language=settings.bot_language,
+        timezone=settings.bot_timezone,
+        reminder_grace=timedelta(minutes=settings.reminder_grace_minutes),
+    ).install(application.bot_data)
 
     for module in (
         welcome,

@@ -7,23 +7,27 @@ come in a short burst of 3 (Telegram tolerates it; a handler often answers with 
 file). Replies go ahead of bulk sends. On a 429 everything pauses for `retry_after`: Telegram
 does not say which limit was hit.
 
-The sender reads due outbox rows, sends each through the pacer and records the outcome:
-sent, unreachable (403), failed (400), unknown (the request may have reached Telegram but no
-answer came back: never retried blindly), or back to pending after a failure that surely did
-not deliver (connection refused, a 5xx answer, a 429).
+The sender reads the next due outbox row of each chat that may take a message now, sends each
+through the pacer and records the outcome: sent, unreachable (403), failed (400), unknown (the
+request may have reached Telegram but no answer came back: never retried blindly), or back to
+pending after a failure that surely did not deliver (connection refused, a 5xx answer, a 429).
+A chat that must wait for its own limit (a group's backlog at 20 a minute) is left out of the
+reading, so it never holds back the other chats.
+
+Both take their time from a `Clock`: the real one in the bot, one that moves only when
+something sleeps in the tests.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections import defaultdict, deque
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
@@ -64,6 +68,39 @@ SEND_METHODS = frozenset(
 )
 # What the outbox sender passes as rate_limit_args: bulk sends yield to replies.
 BULK = {"bulk": True}
+# The longest the idle sender waits before it looks at the outbox again (rows written without
+# a wake), and the shortest, so that it never spins.
+IDLE_WAIT = 1.0
+MIN_WAIT = 0.01
+
+
+class Clock(Protocol):
+    """Where the pacer and the sender take their time from."""
+
+    def monotonic(self) -> float:
+        """Seconds for measuring intervals."""
+        ...
+
+    def now(self) -> datetime:
+        """The current moment in UTC, as stored in the outbox."""
+        ...
+
+    async def sleep(self, seconds: float) -> None:
+        """Returns after `seconds`."""
+        ...
+
+
+class RealTime:
+    """The clock of the running bot."""
+
+    def monotonic(self) -> float:
+        return time.monotonic()
+
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+    async def sleep(self, seconds: float) -> None:
+        await asyncio.sleep(seconds)
 
 
 @dataclass(frozen=True)
@@ -99,12 +136,10 @@ class Pacer(BaseRateLimiter[dict[str, Any]]):
         self,
         limits: Limits | None = None,
         *,
-        clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        clock: Clock | None = None,
     ) -> None:
         self.limits = limits or Limits()
-        self._clock = clock
-        self._sleep = sleep
+        self.clock: Clock = clock or RealTime()
         self._window = 1.0 + self.limits.margin
         self._spacing = self._window / self.limits.per_second
         self._sends: deque[float] = deque()
@@ -154,8 +189,21 @@ class Pacer(BaseRateLimiter[dict[str, Any]]):
 
     def chat_ready(self, chat_id: int) -> bool:
         """Whether a bulk send to `chat_id` would not have to wait for the chat's own limit."""
-        now = self._clock()
+        now = self.clock.monotonic()
         return self._chat_earliest(chat_id, True, now) <= now
+
+    def waiting_chats(self) -> dict[int, float]:
+        """The chats whose own limit keeps a bulk send waiting now, each with the seconds until
+        it may take one; chats with no send left in their window are forgotten."""
+        now = self.clock.monotonic()
+        waiting: dict[int, float] = {}
+        for chat_id in list(self._chats):
+            at = self._chat_earliest(chat_id, True, now)
+            if at > now:
+                waiting[chat_id] = at - now
+            elif not self._chats[chat_id]:
+                del self._chats[chat_id]
+        return waiting
 
     async def wait_for_slot(self, chat_id: int | None, *, bulk: bool) -> None:
         """Waits until a send is allowed, then counts it; replies go ahead of bulk sends."""
@@ -163,13 +211,13 @@ class Pacer(BaseRateLimiter[dict[str, Any]]):
             self._replies_waiting += 1
         try:
             while True:
-                now = self._clock()
+                now = self.clock.monotonic()
                 at = self._earliest(chat_id, bulk, now)
                 if bulk and self._replies_waiting:
                     at = max(at, now + 0.005)
                 if at <= now:
                     break
-                await self._sleep(at - now)
+                await self.clock.sleep(at - now)
         finally:
             if not bulk:
                 self._replies_waiting -= 1
@@ -182,7 +230,7 @@ class Pacer(BaseRateLimiter[dict[str, Any]]):
     def pause(self, seconds: float) -> None:
         """Stops every send for `seconds` (after a 429)."""
         self.pauses += 1
-        self._paused_until = max(self._paused_until, self._clock() + seconds)
+        self._paused_until = max(self._paused_until, self.clock.monotonic() + seconds)
 
     async def process_request(
         self,
@@ -199,8 +247,8 @@ class Pacer(BaseRateLimiter[dict[str, Any]]):
         for attempt in range(3):
             if paced:
                 await self.wait_for_slot(chat_id, bulk=bulk)
-            elif self._paused_until > self._clock():
-                await self._sleep(self._paused_until - self._clock())
+            elif self._paused_until > self.clock.monotonic():
+                await self.clock.sleep(self._paused_until - self.clock.monotonic())
             try:
                 return await callback(*args, **kwargs)
             except RetryAfter as error:
@@ -215,7 +263,7 @@ class Pacer(BaseRateLimiter[dict[str, Any]]):
                 # tried again; the outbox sender has its own backoff for bulk sends.
                 if bulk or attempt == 2 or not surely_undelivered(error):
                     raise
-                await self._sleep(0.5 * (attempt + 1))
+                await self.clock.sleep(0.5 * (attempt + 1))
         raise AssertionError("unreachable")
 
 
@@ -238,17 +286,28 @@ def markup(payload: dict[str, Any]) -> InlineKeyboardMarkup | None:
 
 
 class Sender:
-    """Sends due outbox rows through the bot's pacer and records each outcome."""
+    """Sends due outbox rows through the bot's pacer and records each outcome.
 
-    def __init__(self, bot: Bot, sessions: Sessions, *, concurrency: int = 12) -> None:
+    It keeps the time of the pacer it sends through, or real time when the bot has none.
+    """
+
+    def __init__(
+        self,
+        bot: Bot,
+        sessions: Sessions,
+        *,
+        concurrency: int = 12,
+        clock: Clock | None = None,
+    ) -> None:
         self.bot = bot
         self.sessions = sessions
+        pacer = self.pacer
+        self.clock: Clock = clock or (pacer.clock if pacer is not None else RealTime())
         self._wake = asyncio.Event()
         self._in_flight: dict[int, int] = {}  # outbox id -> chat id
         self._slots = asyncio.Semaphore(concurrency)
         self._tasks: set[asyncio.Task[None]] = set()
         self._stopping = False
-        self.sent = 0
 
     @property
     def pacer(self) -> Pacer | None:
@@ -259,33 +318,33 @@ class Sender:
         """Tells the sender new rows are waiting (handlers call this after enqueueing)."""
         self._wake.set()
 
-    async def run(self, *, stop_after: int | None = None, until_idle: bool = False) -> None:
-        """Sends until stopped; `until_idle` returns once nothing is pending or in flight, and
-        `stop_after` once that many messages went out (the crash tests stop it there)."""
+    async def run(self, *, until_idle: bool = False) -> None:
+        """Sends until stopped; `until_idle` returns once nothing is pending or in flight.
+
+        Cancelled, it abandons the requests in flight unrecorded, as a killed process would:
+        their rows stay pending and go again at the next start.
+        """
         self._stopping = False
-        while not self._stopping:
-            if stop_after is not None and self.sent >= stop_after:
-                return
-            if await self.send_due():
-                continue
-            self._wake.clear()
-            if self._tasks:
-                waker = asyncio.create_task(self._wake.wait())
-                await asyncio.wait({*self._tasks, waker}, return_when=asyncio.FIRST_COMPLETED)
-                waker.cancel()
-                continue
-            async with self.sessions() as session:
-                next_at = await outbox.next_due_at(session)
-            if next_at is None and until_idle:
-                return
-            timeout = 1.0
-            if next_at is not None:
-                if next_at.tzinfo is None:  # SQLite hands back naive UTC
-                    next_at = next_at.replace(tzinfo=UTC)
-                wait = (next_at - datetime.now(UTC)).total_seconds()
-                timeout = min(timeout, max(0.01, wait))
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout)
+        try:
+            while not self._stopping:
+                # Cleared before reading, so a wake during the pass is not lost.
+                self._wake.clear()
+                if await self.send_due():
+                    continue
+                if self._tasks:
+                    await self._wait(self._tasks)
+                    continue
+                delay = await self._idle_delay()
+                if delay is None and until_idle:
+                    return
+                await self._wait(set(), IDLE_WAIT if delay is None else delay)
+        except asyncio.CancelledError:
+            tasks = set(self._tasks)
+            for task in tasks:
+                task.cancel()
+            if tasks:
+                await asyncio.wait(tasks)
+            raise
 
     async def drain(self) -> None:
         """Sends until nothing is pending and nothing is in flight (tests, benchmarks)."""
@@ -298,25 +357,21 @@ class Sender:
         if self._tasks:
             await asyncio.wait(self._tasks)
 
-    def crash(self) -> list[int]:
-        """Abandons the requests in flight without recording them, as a killed process would;
-        returns their outbox ids (tests)."""
-        self._stopping = True
-        lost = list(self._in_flight)
-        for task in self._tasks:
-            task.cancel()
-        return lost
-
     async def send_due(self) -> int:
-        """Starts sending the due rows whose chat may take a message now; returns how many."""
-        async with self.sessions() as session:
-            rows = await outbox.due(session, exclude=list(self._in_flight))
-        busy = set(self._in_flight.values())
+        """Starts sending the next due row of each chat that may take a message now; returns
+        how many it started."""
         pacer = self.pacer
+        busy = set(self._in_flight.values())
+        skip = busy | set(pacer.waiting_chats() if pacer is not None else ())
+        async with self.sessions() as session:
+            rows = await outbox.due(
+                session, now=self.clock.now(), skip_chats=skip, exclude=list(self._in_flight)
+            )
         started = 0
         for row in rows:
             if self._stopping:
                 break
+            # The pass may wait for free slots meanwhile, so a chat can have become busy.
             if row.chat_id in busy or (pacer is not None and not pacer.chat_ready(row.chat_id)):
                 continue
             busy.add(row.chat_id)
@@ -327,6 +382,34 @@ class Sender:
             task.add_done_callback(self._tasks.discard)
             started += 1
         return started
+
+    async def _idle_delay(self) -> float | None:
+        """How long to wait when nothing could start: until the earliest pending row is due, or,
+        when rows are due but their chats wait for their own limits, until the first of those
+        chats may take one; None when nothing is pending."""
+        async with self.sessions() as session:
+            next_at = await outbox.next_due_at(session)
+        if next_at is None:
+            return None
+        if next_at.tzinfo is None:  # SQLite hands back naive UTC
+            next_at = next_at.replace(tzinfo=UTC)
+        wait = (next_at - self.clock.now()).total_seconds()
+        if wait <= 0:
+            pacer = self.pacer
+            waiting = pacer.waiting_chats() if pacer is not None else {}
+            wait = min(waiting.values(), default=0.0)
+        return min(IDLE_WAIT, max(MIN_WAIT, wait))
+
+    async def _wait(self, tasks: set[asyncio.Task[None]], delay: float | None = None) -> None:
+        """Waits until a wake, the end of one of `tasks` or `delay` seconds, whichever is first."""
+        waiters: set[asyncio.Task[Any]] = {asyncio.create_task(self._wake.wait())}
+        if delay is not None:
+            waiters.add(asyncio.create_task(self.clock.sleep(delay)))
+        try:
+            await asyncio.wait({*tasks, *waiters}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for waiter in waiters:
+                waiter.cancel()
 
     async def _send(self, row: OutboxMessage) -> None:
         try:
@@ -371,7 +454,6 @@ class Sender:
                 await self._mark(row, OutboxStatus.UNKNOWN, error=f"no answer ({reason})")
             return
         await self._mark(row, OutboxStatus.SENT, telegram_message_id=message.message_id)
-        self.sent += 1
         if payload.get("pin"):
             await self._pin(chat_id, message.message_id)
 
@@ -384,10 +466,10 @@ class Sender:
 
     async def _mark(self, row: OutboxMessage, status: OutboxStatus, **values: Any) -> None:
         async with self.sessions.begin() as session:
-            await outbox.mark(session, row.id, status, **values)
+            await outbox.mark(session, row.id, status, now=self.clock.now(), **values)
 
     async def _retry(self, row: OutboxMessage, error: TelegramError) -> None:
         async with self.sessions.begin() as session:
             await outbox.retry_later(
-                session, row.id, row.attempts + 1, error.message, now=datetime.now(UTC)
+                session, row.id, row.attempts + 1, error.message, now=self.clock.now()
             )

@@ -6,14 +6,19 @@ ticks that look in the database for what is due, so they are given no grace limi
 a late tick runs once, late, and finds everything that fell due meanwhile. A tick that would
 start while the previous one still runs is skipped (max_instances=1, with APScheduler's
 warning); the next one finds what the skipped one would have.
+
+What the jobs need from the running bot comes in one typed `Services`, which build_application
+installs in bot_data and the jobs take with `Services.of(bot_data)`; schedules/ never imports
+bot/, so the bot's texts come in as `translate` and its settings as the values the jobs read.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, MutableMapping
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, ClassVar
 
 from telegram.ext import CallbackContext, JobQueue
 
@@ -32,22 +37,49 @@ JOB_KWARGS = {"misfire_grace_time": None, "coalesce": True, "max_instances": 1}
 Job = Callable[[CallbackContext[Any, Any, Any, Any]], Any]
 
 
-def _parts(context: CallbackContext[Any, Any, Any, Any]) -> tuple[Sessions, Translate, str]:
-    data = context.bot_data
-    return data["sessions"], data["translate"], data["settings"].bot_language
+@dataclass(frozen=True)
+class Services:
+    """What the jobs use of the running bot; built once by build_application."""
+
+    sessions: Sessions
+    # The bot's texts: translate(lang, key, **values).
+    translate: Translate
+    # BOT_LANGUAGE: the language of whoever chose none.
+    language: str
+    # BOT_TIMEZONE: where the built-in schedules fire at local time.
+    timezone: str
+    # How late a reminder missed while the bot was down may still fire.
+    reminder_grace: timedelta
+
+    KEY: ClassVar[str] = "schedules.services"
+
+    def install(self, bot_data: MutableMapping[Any, Any]) -> None:
+        """Makes these the services of the application that owns `bot_data`."""
+        bot_data[self.KEY] = self
+
+    @classmethod
+    def of(cls, bot_data: Mapping[Any, Any]) -> Services:
+        """The services installed in `bot_data`."""
+        services = bot_data.get(cls.KEY)
+        if not isinstance(services, Services):
+            raise RuntimeError("no Services in bot_data: build_application installs them")
+        return services
 
 
 def wake_sender(context: CallbackContext[Any, Any, Any, Any]) -> None:
-    sender: Sender | None = context.bot_data.get("sender")
-    if sender is not None:
+    """Tells the running outbox sender (bot/runtime.py puts it in bot_data) that rows wait."""
+    sender = context.bot_data.get("sender")
+    if isinstance(sender, Sender):
         sender.wake()
 
 
 async def send_due_notices(context: CallbackContext[Any, Any, Any, Any]) -> int:
     """Releases scheduled notices whose time has come into the outbox; returns how many."""
-    sessions, translate, lang = _parts(context)
-    async with sessions.begin() as session:
-        released = await notices.release_due(session, translate, lang, now=datetime.now(UTC))
+    services = Services.of(context.bot_data)
+    async with services.sessions.begin() as session:
+        released = await notices.release_due(
+            session, services.translate, services.language, now=datetime.now(UTC)
+        )
     if released:
         logger.info("released scheduled notices %s", [n.id for n in released])
         wake_sender(context)
@@ -58,24 +90,25 @@ async def fire_reminders(
     context: CallbackContext[Any, Any, Any, Any], *, now: datetime | None = None
 ) -> list[reminders.Fired]:
     """Fires the reminders and built-in schedules due at `now` into the outbox, once each."""
-    sessions, translate, lang = _parts(context)
-    grace = timedelta(minutes=context.bot_data["settings"].reminder_grace_minutes)
+    services = Services.of(context.bot_data)
     fired = await reminders.fire_due(
-        sessions, translate, lang, now=now or datetime.now(UTC), grace=grace
+        services.sessions,
+        services.translate,
+        services.language,
+        now=now or datetime.now(UTC),
+        grace=services.reminder_grace,
     )
     if any(f.messages for f in fired):
         wake_sender(context)
     return fired
 
 
-async def restore_schedules(bot_data: dict[str, Any], *, now: datetime | None = None) -> int:
+async def restore_schedules(bot_data: Mapping[Any, Any], *, now: datetime | None = None) -> int:
     """At start: built-in schedules exist once each and every active reminder has its next
     firing (the database is the source of truth); returns how many reminders are active."""
-    sessions: Sessions = bot_data["sessions"]
-    async with sessions.begin() as session:
-        return await records.restore(
-            session, bot_data["settings"].bot_timezone, now=now or datetime.now(UTC)
-        )
+    services = Services.of(bot_data)
+    async with services.sessions.begin() as session:
+        return await records.restore(session, services.timezone, now=now or datetime.now(UTC))
 
 
 async def tick(context: CallbackContext[Any, Any, Any, Any]) -> None:
@@ -86,8 +119,7 @@ async def tick(context: CallbackContext[Any, Any, Any, Any]) -> None:
 
 async def purge(context: CallbackContext[Any, Any, Any, Any]) -> None:
     """Daily: forgets handled updates older than a week and abandoned guided flows."""
-    sessions, _, _ = _parts(context)
-    async with sessions.begin() as session:
+    async with Services.of(context.bot_data).sessions.begin() as session:
         updates = await inbox.purge_handled(session)
         flows = await conversations.purge_stale(session)
     logger.info("purged %s handled updates and %s abandoned flows", updates, flows)

@@ -8,7 +8,7 @@ the only way a message can arrive twice.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -82,22 +82,38 @@ async def due(
     session: AsyncSession,
     *,
     now: datetime | None = None,
-    exclude: Sequence[int] = (),
+    skip_chats: Collection[int] = (),
+    exclude: Collection[int] = (),
     limit: int = 200,
 ) -> list[OutboxMessage]:
-    """Pending messages whose time has come, oldest first, leaving out `exclude` (in flight)."""
-    query = (
-        select(OutboxMessage)
-        .where(
-            OutboxMessage.status == OutboxStatus.PENDING.value,
-            OutboxMessage.not_before <= (now or datetime.now(UTC)),
-        )
-        .order_by(OutboxMessage.id)
-        .limit(limit + len(exclude))
+    """The next due message of each chat, oldest first, for at most `limit` chats, leaving out
+    the chats in `skip_chats` (busy, or waiting for their own limit) and the messages in
+    `exclude` (in flight).
+
+    One row per chat: a group's backlog of hundreds takes one place, so that a message to any
+    other chat is read in the same pass, however much is queued before it.
+    """
+    conditions = [
+        OutboxMessage.status == OutboxStatus.PENDING.value,
+        OutboxMessage.not_before <= (now or datetime.now(UTC)),
+    ]
+    if skip_chats:
+        conditions.append(OutboxMessage.chat_id.not_in(list(skip_chats)))
+    if exclude:
+        conditions.append(OutboxMessage.id.not_in(list(exclude)))
+    first = func.min(OutboxMessage.id)
+    heads = (
+        select(first.label("id"))
+        .where(*conditions)
+        .group_by(OutboxMessage.chat_id)
+        .order_by(first)
+        .limit(limit)
+        .subquery()
     )
-    rows = list(await session.scalars(query))
-    skip = set(exclude)
-    return [row for row in rows if row.id not in skip][:limit]
+    query = (
+        select(OutboxMessage).join(heads, OutboxMessage.id == heads.c.id).order_by(OutboxMessage.id)
+    )
+    return list(await session.scalars(query))
 
 
 async def next_due_at(session: AsyncSession) -> datetime | None:
