@@ -13,7 +13,8 @@ from bot.context import Context
 from bot.texts import t
 from storage.people.access import Identity, identify
 
-Role = Literal["anyone", "registered", "admin", "hq"]
+# "instructor": a registered sender who is an instructor (an admin may be none).
+Role = Literal["anyone", "registered", "instructor", "admin", "hq"]
 ChatKind = Literal["private", "group", "any"]
 GuardedHandler = Callable[[Update, Context, Identity], Awaitable[None]]
 Callback = Callable[[Update, Context], Coroutine[Any, Any, None]]
@@ -42,11 +43,13 @@ async def answer(update: Update, text: str) -> None:
         await update.effective_message.reply_text(text)
 
 
-def _role_refusal(role: Role, who: Identity) -> str | None:
+def _role_refusal(role: Role, who: Identity, not_instructor: str | None) -> str | None:
     if role == "anyone":
         return None
     if who.role is None:
         return "refused.stranger"
+    if role == "instructor" and who.instructor is None:
+        return not_instructor
     if role == "admin" and not who.is_admin:
         return "refused.not_admin"
     if role == "hq" and not who.is_hq:
@@ -63,8 +66,14 @@ def _chat_refusal(chat: ChatKind, update: Update) -> str | None:
     return None
 
 
-def guard(*, role: Role = "anyone", chat: ChatKind = "any") -> Callable[[GuardedHandler], Callback]:
-    """Runs the handler only for senders of `role` in a chat of kind `chat`; others get a reason."""
+def guard(
+    *, role: Role = "anyone", chat: ChatKind = "any", not_instructor: str | None = None
+) -> Callable[[GuardedHandler], Callback]:
+    """Runs the handler only for senders of `role` in a chat of kind `chat`; others get a reason
+    (for role="instructor", a registered sender who is no instructor gets `not_instructor`, the
+    key of a text saying what only instructors may do)."""
+    if (role == "instructor") != (not_instructor is not None):
+        raise TypeError('guard: not_instructor goes with role="instructor", and only with it')
 
     def decorate(handler: GuardedHandler) -> Callback:
         @functools.wraps(handler)
@@ -72,7 +81,7 @@ def guard(*, role: Role = "anyone", chat: ChatKind = "any") -> Callable[[Guarded
             who = await who_is(update, context)
             if who is None:
                 return
-            refusal = _role_refusal(role, who) or _chat_refusal(chat, update)
+            refusal = _role_refusal(role, who, not_instructor) or _chat_refusal(chat, update)
             if refusal is not None:
                 await answer(update, t(context.lang(who), refusal))
                 return

@@ -7,8 +7,9 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select, update
 
 from bot.app import build_application
+from bot.texts import t
 from storage.db import Sessions
-from storage.models import Report, ReportRevision
+from storage.models import Leave, Report, ReportRevision
 from tests.conftest import HQ_ID, make_settings
 from tests.files import xlsx
 from tests.harness import Person, World
@@ -196,3 +197,18 @@ async def test_a_stranger_cannot_report(world: World, sessions: Sessions) -> Non
     """A stranger's /report is refused with how to join."""
     assert "还没有登记" in (await world.person(999).send("/report 走访 维达纸业")).text
     assert await stored(sessions) == []
+
+
+async def test_an_admin_who_is_no_instructor_is_told_what_only_instructors_do(
+    world: World, sessions: Sessions
+) -> None:
+    """HQ is no instructor: /report, /myreports and /leave say so, and nothing is stored."""
+    hq = world.person(HQ_ID)
+    replies = await hq.send("/report 走访 维达纸业 5人次")
+    assert list(replies) == [t("zh_CN", "report.only_instructors")]
+    assert list(await hq.send("/myreports")) == [t("zh_CN", "report.only_instructors")]
+    replies = await hq.send("/leave 2030-12-10 2030-12-12 出差")
+    assert list(replies) == [t("zh_CN", "leave.instructors_only")]
+    async with sessions() as session:
+        assert await session.scalar(select(Report.id)) is None
+        assert await session.scalar(select(Leave.id)) is None

@@ -185,15 +185,12 @@ def _leave_day(word: str, today: date) -> date | None:
     return parse_day(word, today)
 
 
-@guard(role="registered", chat="private")
+@guard(role="instructor", chat="private", not_instructor="leave.instructors_only")
 async def leave(update: Update, context: Context, who: Identity) -> None:
     """`/leave <from> <to> [reason]` records an absence; `/leave` alone lists and cancels."""
     message = update.effective_message
-    assert message is not None
+    assert message is not None and who.instructor is not None
     lang = context.lang(who)
-    if who.instructor is None:
-        await message.reply_text(t(lang, "leave.instructors_only"))
-        return
     today = datetime.now(context.settings.tz).date()
     words = command_text(message).strip().split(maxsplit=2)
     if not words:
@@ -259,14 +256,11 @@ async def _show_leaves(message: Message, context: Context, who: Identity, today:
     await message.reply_text("\n".join(lines), reply_markup=markup)
 
 
-@guard(role="registered", chat="private")
+@guard(role="instructor", chat="private", not_instructor="leave.instructors_only")
 async def cancel_leave(update: Update, context: Context, who: Identity) -> None:
     query = update.callback_query
-    assert query is not None and query.data is not None
+    assert query is not None and query.data is not None and who.instructor is not None
     lang = context.lang(who)
-    if who.instructor is None:
-        await answer(update, t(lang, "leave.instructors_only"))
-        return
     async with context.sessions.begin() as session:
         cancelled = await leaves.cancel_leave(
             session,

@@ -24,15 +24,12 @@ def _suggestions(report_id: int, options: list[tuple[int, str]]) -> InlineKeyboa
     )
 
 
-@guard(role="registered", chat="private")
+@guard(role="instructor", chat="private", not_instructor="report.only_instructors")
 async def report(update: Update, context: Context, who: Identity) -> None:
     """`/report 走访 维达纸业 5人次 …` records at once; `/report` alone starts the guided flow."""
     message = update.effective_message
-    assert message is not None
+    assert message is not None and who.instructor is not None
     lang = context.lang(who)
-    if who.instructor is None:
-        await message.reply_text(t(lang, "report.only_instructors"))
-        return
     line = command_text(message)
     if not line.strip():
         await guided.start(message, context, who)

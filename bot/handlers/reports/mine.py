@@ -22,15 +22,12 @@ from storage.reports import records
 FLOW = "edit"
 
 
-@guard(role="registered", chat="private")
+@guard(role="instructor", chat="private", not_instructor="report.only_instructors")
 async def my_reports(update: Update, context: Context, who: Identity) -> None:
     """The sender's recent reports, each with edit and delete buttons while it may change."""
     message = update.effective_message
-    assert message is not None
+    assert message is not None and who.instructor is not None
     lang = context.lang(who)
-    if who.instructor is None:
-        await message.reply_text(t(lang, "report.only_instructors"))
-        return
     async with context.sessions() as session:
         recent = await records.recent_reports(session, who.instructor.id, limit=10)
     if not recent:
