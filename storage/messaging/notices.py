@@ -15,6 +15,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.common.buttons import NoticeButton
+from storage.common.once import made_by
 from storage.common.text import EMPLOYMENTS, LEVELS, fold
 from storage.common.times import aware
 from storage.db import dialect_insert
@@ -111,10 +112,9 @@ async def create_notice(
     """Stores a notice to be released at `send_at` (now or later); one with `request_key`
     already there is returned instead."""
     check_scope(audience, scope_district_id)
-    if request_key is not None:
-        existing = await session.scalar(select(Notice).where(Notice.request_key == request_key))
-        if existing is not None:
-            return existing
+    existing = await made_by(session, Notice, request_key)
+    if existing is not None:
+        return existing
     notice = Notice(
         created_by=created_by,
         scope_district_id=scope_district_id,

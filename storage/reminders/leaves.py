@@ -7,6 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.common.once import made_by
 from storage.models import (
     Leave,
 )
@@ -32,10 +33,9 @@ async def add_leave(
     request_key: str | None = None,
 ) -> Leave:
     """Records a leave; one with `request_key` already there is returned instead."""
-    if request_key is not None:
-        existing = await session.scalar(select(Leave).where(Leave.request_key == request_key))
-        if existing is not None:
-            return existing
+    existing = await made_by(session, Leave, request_key)
+    if existing is not None:
+        return existing
     leave = Leave(
         instructor_id=instructor_id,
         starts=starts,

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.common.once import made_by
 from storage.common.times import aware
 from storage.common.when import Rule, next_time
 from storage.db import dialect_insert
@@ -117,10 +118,9 @@ async def create_reminder(
     request_key: str | None = None,
 ) -> Reminder:
     """Stores a reminder; one with `request_key` already there is returned instead."""
-    if request_key is not None:
-        existing = await session.scalar(select(Reminder).where(Reminder.request_key == request_key))
-        if existing is not None:
-            return existing
+    existing = await made_by(session, Reminder, request_key)
+    if existing is not None:
+        return existing
     reminder = Reminder(
         owner_id=owner_id,
         rule=rule.to_json(),
