@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import ast
 import string
+from pathlib import Path
+from types import ModuleType
+
+import pytest
 
 from bot.menus import GROUP_ADMIN, HQ_ONLY, commands_for
-from bot.texts import en, zh_CN
+from bot.texts import en, features, zh_CN
+from bot.texts.features import FEATURES
 from storage import enterprises
 from storage.common.spreadsheets import ERROR_CODES, FILE_PROBLEMS
 from storage.people import roster
@@ -47,3 +53,28 @@ def test_every_time_problem_and_schedule_has_a_text() -> None:
         assert f"when.{code}" in zh_CN.MESSAGES, code
     for key in BUILTINS:
         assert f"schedules.{key}" in zh_CN.MESSAGES, key
+
+
+def test_each_feature_has_both_languages_in_the_same_order() -> None:
+    """A feature's module lists the same keys in ZH_CN and EN, in order: the English of a text
+    sits at the same place below the Chinese, for a translator reading side by side."""
+    for feature in FEATURES:
+        assert list(feature.ZH_CN) == list(feature.EN), feature.__name__
+
+
+def test_no_text_is_defined_twice() -> None:
+    """A key written twice in one dict would silently keep the last; two features with one key
+    would hide one of them. Neither may happen."""
+    for path in Path(features.__file__).parent.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Dict):
+                keys = [key.value for key in node.keys if isinstance(key, ast.Constant)]
+                twice = sorted({key for key in keys if keys.count(key) > 1})
+                assert not twice, f"{path.name}: {twice}"
+    for language in ("ZH_CN", "EN"):
+        total = sum(len(getattr(feature, language)) for feature in FEATURES)
+        assert len(features.gather(language)) == total, language
+    one, other = ModuleType("one"), ModuleType("other")
+    one.EN, other.EN = {"same": "a"}, {"same": "b"}  # type: ignore[attr-defined]
+    with pytest.raises(ValueError, match="'same' is in both one and other"):
+        features.gather("EN", (one, other))

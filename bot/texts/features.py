@@ -1,0 +1,50 @@
+"""Where the texts live: one module per feature, each with a ZH_CN and an EN dict.
+
+A feature's texts stay in one file, both languages side by side; a new feature adds its
+module to FEATURES. `gather` refuses a key that two features define.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from types import ModuleType
+
+from bot.texts import (
+    cli,
+    common,
+    groups,
+    notices,
+    people,
+    reminders,
+    reports,
+    stats,
+    uploads,
+    welcome,
+)
+
+FEATURES: tuple[ModuleType, ...] = (
+    common,
+    welcome,
+    uploads,
+    people,
+    groups,
+    cli,
+    reports,
+    stats,
+    notices,
+    reminders,
+)
+
+
+def gather(language: str, features: Iterable[ModuleType] = FEATURES) -> dict[str, str]:
+    """Every feature's texts of one language: `language` names the dict, "ZH_CN" or "EN"."""
+    catalog: dict[str, str] = {}
+    owners: dict[str, str] = {}
+    for feature in features:
+        texts: dict[str, str] = getattr(feature, language)
+        for key, text in texts.items():
+            if key in catalog:
+                raise ValueError(f"text {key!r} is in both {owners[key]} and {feature.__name__}")
+            catalog[key] = text
+            owners[key] = feature.__name__
+    return catalog
