@@ -19,8 +19,15 @@ class _Requested(Protocol):
 Row = TypeVar("Row", bound=_Requested)
 
 
-async def made_by(session: AsyncSession, model: type[Row], request_key: str | None) -> Row | None:
-    """The row of `model` that the request `request_key` already made, if any."""
-    if request_key is None:
-        return None
-    return await session.scalar(select(model).where(model.request_key == request_key))
+async def add_once(session: AsyncSession, row: Row) -> Row:
+    """Adds `row`, unless the request behind its `request_key` already made one: that one is
+    returned instead, and `row` is dropped."""
+    if row.request_key is not None:
+        model = type(row)
+        query = select(model).where(model.request_key == row.request_key)
+        existing = await session.scalar(query)
+        if existing is not None:
+            return existing
+    session.add(row)
+    await session.flush()
+    return row

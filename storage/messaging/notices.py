@@ -15,7 +15,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.common.buttons import NoticeButton
-from storage.common.once import made_by
+from storage.common.once import add_once
 from storage.common.text import EMPLOYMENTS, LEVELS, fold
 from storage.common.times import aware
 from storage.db import dialect_insert
@@ -112,24 +112,21 @@ async def create_notice(
     """Stores a notice to be released at `send_at` (now or later); one with `request_key`
     already there is returned instead."""
     check_scope(audience, scope_district_id)
-    existing = await made_by(session, Notice, request_key)
-    if existing is not None:
-        return existing
-    notice = Notice(
-        created_by=created_by,
-        scope_district_id=scope_district_id,
-        audience=audience.kind.value,
-        audience_value=audience.value,
-        text=text,
-        confirm=confirm,
-        send_at=send_at,
-        status=NoticeStatus.SCHEDULED.value,
-        reminders=0,
-        request_key=request_key,
+    return await add_once(
+        session,
+        Notice(
+            created_by=created_by,
+            scope_district_id=scope_district_id,
+            audience=audience.kind.value,
+            audience_value=audience.value,
+            text=text,
+            confirm=confirm,
+            send_at=send_at,
+            status=NoticeStatus.SCHEDULED.value,
+            reminders=0,
+            request_key=request_key,
+        ),
     )
-    session.add(notice)
-    await session.flush()
-    return notice
 
 
 def audience_conditions(

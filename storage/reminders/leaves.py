@@ -7,7 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.common.once import made_by
+from storage.common.once import add_once
 from storage.models import (
     Leave,
 )
@@ -33,19 +33,16 @@ async def add_leave(
     request_key: str | None = None,
 ) -> Leave:
     """Records a leave; one with `request_key` already there is returned instead."""
-    existing = await made_by(session, Leave, request_key)
-    if existing is not None:
-        return existing
-    leave = Leave(
-        instructor_id=instructor_id,
-        starts=starts,
-        ends=ends,
-        reason=reason,
-        request_key=request_key,
+    return await add_once(
+        session,
+        Leave(
+            instructor_id=instructor_id,
+            starts=starts,
+            ends=ends,
+            reason=reason,
+            request_key=request_key,
+        ),
     )
-    session.add(leave)
-    await session.flush()
-    return leave
 
 
 async def current_leaves(session: AsyncSession, instructor_id: int, today: date) -> list[Leave]:

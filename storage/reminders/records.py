@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.common.once import made_by
+from storage.common.once import add_once
 from storage.common.times import aware
 from storage.common.when import Rule, next_time
 from storage.db import dialect_insert
@@ -118,24 +118,21 @@ async def create_reminder(
     request_key: str | None = None,
 ) -> Reminder:
     """Stores a reminder; one with `request_key` already there is returned instead."""
-    existing = await made_by(session, Reminder, request_key)
-    if existing is not None:
-        return existing
-    reminder = Reminder(
-        owner_id=owner_id,
-        rule=rule.to_json(),
-        next_at=first,
-        text=text,
-        timezone=timezone,
-        scope_district_id=scope_district_id,
-        audience=audience,
-        audience_value=audience_value,
-        status=ReminderStatus.ACTIVE.value,
-        request_key=request_key,
+    return await add_once(
+        session,
+        Reminder(
+            owner_id=owner_id,
+            rule=rule.to_json(),
+            next_at=first,
+            text=text,
+            timezone=timezone,
+            scope_district_id=scope_district_id,
+            audience=audience,
+            audience_value=audience_value,
+            status=ReminderStatus.ACTIVE.value,
+            request_key=request_key,
+        ),
     )
-    session.add(reminder)
-    await session.flush()
-    return reminder
 
 
 async def list_reminders(session: AsyncSession, owner_id: int) -> list[Reminder]:
