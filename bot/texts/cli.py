@@ -1,8 +1,4 @@
-"""The command line (`xieshang ...`) and the running bot's one-active-instance notes.
-
-ZH_CN is the source; EN holds the same keys in the same order, so a translator reads
-the Chinese and writes the English below it (tests/test_texts.py checks both).
-"""
+"""The command line (`xieshang ...`) and the running bot's one-active-instance notes."""
 
 ZH_CN: dict[str, str] = {
     # Command line

@@ -1,8 +1,4 @@
-"""Texts any feature may use: refusals, roles and attributes, time expressions.
-
-ZH_CN is the source; EN holds the same keys in the same order, so a translator reads
-the Chinese and writes the English below it (tests/test_texts.py checks both).
-"""
+"""Texts any feature may use: refusals, roles and attributes, time expressions."""
 
 ZH_CN: dict[str, str] = {
     # Refusals and hints that any handler may give

@@ -2,6 +2,8 @@
 
 A feature's texts stay in one file, both languages side by side; a new feature adds its
 module to FEATURES. `gather` refuses a key that two features define.
+ZH_CN is the source; EN holds the same keys in the same order, so a translator reads the
+Chinese and writes the English below it (tests/test_texts.py checks both).
 """
 
 from __future__ import annotations

@@ -1,8 +1,4 @@
-"""Binding group chats to the city or a district: /bindgroup, /unbindgroup.
-
-ZH_CN is the source; EN holds the same keys in the same order, so a translator reads
-the Chinese and writes the English below it (tests/test_texts.py checks both).
-"""
+"""Binding group chats to the city or a district: /bindgroup, /unbindgroup."""
 
 ZH_CN: dict[str, str] = {
     # Groups

@@ -1,8 +1,4 @@
-"""Notices: /notice, confirmations, /notices and the unconfirmed.
-
-ZH_CN is the source; EN holds the same keys in the same order, so a translator reads
-the Chinese and writes the English below it (tests/test_texts.py checks both).
-"""
+"""Notices: /notice, confirmations, /notices and the unconfirmed."""
 
 ZH_CN: dict[str, str] = {
     # Notices

@@ -1,8 +1,4 @@
-"""The people of a scope and their roles: /people, /invite, /admin.
-
-ZH_CN is the source; EN holds the same keys in the same order, so a translator reads
-the Chinese and writes the English below it (tests/test_texts.py checks both).
-"""
+"""The people of a scope and their roles: /people, /invite, /admin."""
 
 ZH_CN: dict[str, str] = {
     # /people

@@ -1,8 +1,4 @@
-"""Reminders, leave and the built-in schedules: /remind, /reminders, /leave, /schedules.
-
-ZH_CN is the source; EN holds the same keys in the same order, so a translator reads
-the Chinese and writes the English below it (tests/test_texts.py checks both).
-"""
+"""Reminders, leave and the built-in schedules: /remind, /reminders, /leave, /schedules."""
 
 ZH_CN: dict[str, str] = {
     # Reminders, leave, built-in schedules

@@ -1,8 +1,4 @@
-"""Progress reports: the one-line form, the guided flow, #走访 in groups, /myreports.
-
-ZH_CN is the source; EN holds the same keys in the same order, so a translator reads
-the Chinese and writes the English below it (tests/test_texts.py checks both).
-"""
+"""Progress reports: the one-line form, the guided flow, #走访 in groups, /myreports."""
 
 ZH_CN: dict[str, str] = {
     # Progress reports

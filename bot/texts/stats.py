@@ -1,8 +1,4 @@
-"""Statistics, exports and charts: /stats, /export, /chart.
-
-ZH_CN is the source; EN holds the same keys in the same order, so a translator reads
-the Chinese and writes the English below it (tests/test_texts.py checks both).
-"""
+"""Statistics, exports and charts: /stats, /export, /chart."""
 
 ZH_CN: dict[str, str] = {
     # Statistics

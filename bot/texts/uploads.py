@@ -1,8 +1,4 @@
-"""Spreadsheet uploads: rosters and enterprise registries, their columns and problems.
-
-ZH_CN is the source; EN holds the same keys in the same order, so a translator reads
-the Chinese and writes the English below it (tests/test_texts.py checks both).
-"""
+"""Spreadsheet uploads: rosters and enterprise registries, their columns and problems."""
 
 ZH_CN: dict[str, str] = {
     # Spreadsheet uploads

@@ -1,8 +1,4 @@
-"""Joining and the profile: /start and invites, /help and the command menu, /me, /lang.
-
-ZH_CN is the source; EN holds the same keys in the same order, so a translator reads
-the Chinese and writes the English below it (tests/test_texts.py checks both).
-"""
+"""Joining and the profile: /start and invites, /help and the command menu, /me, /lang."""
 
 ZH_CN: dict[str, str] = {
     # /start and invites
