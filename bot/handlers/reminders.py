@@ -14,6 +14,7 @@ from bot.guards import answer, command_text, guard
 from bot.labels import audience_label
 from bot.texts import t
 from storage.common.buttons import LeaveButton, ReminderButton, ScheduleButton, ScheduleName
+from storage.common.text import RELATIVE_DAYS, narrow
 from storage.common.when import Rule, WhenProblem, describe, parse_when
 from storage.messaging import inbox, notices
 from storage.messaging.notices import AudienceProblem
@@ -179,9 +180,10 @@ async def cancel_reminder(update: Update, context: Context, who: Identity) -> No
 
 
 def _leave_day(word: str, today: date) -> date | None:
-    ahead = {"今天": 0, "明天": 1, "后天": 2, "today": 0, "tomorrow": 1}
-    if word.lower() in ahead:
-        return today + timedelta(days=ahead[word.lower()])
+    """A leave day: also ahead of today (明天, 后天), unlike a report's day."""
+    offset = RELATIVE_DAYS.get(narrow(word))
+    if offset is not None and offset >= 0:
+        return today + timedelta(days=offset)
     return parse_day(word, today)
 
 
