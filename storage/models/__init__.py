@@ -1,6 +1,12 @@
 """Typed SQLAlchemy models, one module per feature; times in UTC, Telegram ids as BigInteger."""
 
 from storage.models.base import NAMING_CONVENTION, Base, enum_column
+from storage.models.callups import (
+    CallUp,
+    CallUpInvitation,
+    CallUpStatus,
+    InvitationStatus,
+)
 from storage.models.messaging import (
     Conversation,
     InboxUpdate,
@@ -40,6 +46,9 @@ __all__ = [
     "Admin",
     "AdminRole",
     "Base",
+    "CallUp",
+    "CallUpInvitation",
+    "CallUpStatus",
     "Conversation",
     "District",
     "Employment",
@@ -47,6 +56,7 @@ __all__ = [
     "Group",
     "GroupScope",
     "InboxUpdate",
+    "InvitationStatus",
     "Instructor",
     "Invite",
     "Leave",

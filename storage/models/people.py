@@ -16,6 +16,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     func,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -77,6 +78,13 @@ class Instructor(Base):
     street: Mapped[str | None] = mapped_column(String(64))
     industries: Mapped[list[str]] = mapped_column(JSON, default=list)
     skills: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # The dispatch board: the districts (ids) and industries HQ sent a city-level instructor to.
+    assigned_districts: Mapped[list[int]] = mapped_column(
+        JSON, default=list, server_default=text("'[]'")
+    )
+    assigned_industries: Mapped[list[str]] = mapped_column(
+        JSON, default=list, server_default=text("'[]'")
+    )
     start_date: Mapped[date | None] = mapped_column(Date)
     mentor_id: Mapped[int | None] = mapped_column(ForeignKey("instructors.id"))
     phone: Mapped[str | None] = mapped_column(String(32))
