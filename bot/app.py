@@ -24,6 +24,7 @@ from bot.flows import FlowRouter
 from bot.guards import who_is
 from bot.handlers import (
     admins,
+    dispatch,
     districts,
     groups,
     invites,
@@ -157,6 +158,7 @@ def build_application(
         stats,
         notices,
         reminders,
+        dispatch,
         reports,
     ):
         application.add_handlers(module.HANDLERS)

@@ -31,8 +31,18 @@ EVERYONE = (
     "me",
     "lang",
 )
-ADMIN = (*EVERYONE, "notice", "notices", "export", "coverage", "people", "invite", "districts")
-HQ_ONLY = ("admin", "schedules")
+ADMIN = (
+    *EVERYONE,
+    "notice",
+    "notices",
+    "export",
+    "coverage",
+    "people",
+    "invite",
+    "districts",
+    "dispatch",
+)
+HQ_ONLY = ("admin", "schedules", "assign")
 GROUP_ADMIN = ("bindgroup", "unbindgroup", "help")
 
 

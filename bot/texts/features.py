@@ -14,6 +14,7 @@ from types import ModuleType
 from bot.texts import (
     cli,
     common,
+    dispatch,
     groups,
     notices,
     people,
@@ -35,6 +36,7 @@ FEATURES: tuple[ModuleType, ...] = (
     stats,
     notices,
     reminders,
+    dispatch,
 )
 
 

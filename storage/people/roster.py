@@ -24,6 +24,7 @@ from storage.common.spreadsheets import (
 )
 from storage.common.text import EMPLOYMENTS, LEVELS, STATUSES, fold
 from storage.models import Instructor, Status
+from storage.people.dispatch import cleared, district_ids_of
 from storage.people.districts import district_ids, import_district
 from storage.people.invites import InviteRow, ensure_invites
 
@@ -41,6 +42,8 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "telegram_id": ("telegram", "tg_id", "telegram用户id"),
     "note": ("备注", "notes", "remark", "remarks"),
     "status": ("状态", "在职状态"),
+    "assigned_districts": ("派驻区", "派驻区县", "派驻地区"),
+    "assigned_industries": ("派驻产业", "派驻行业"),
 }
 REQUIRED = ("name", "level", "employment", "district")
 
@@ -130,6 +133,13 @@ def _parse_row(
         status = read.choice("status", STATUSES, "unknown_status", fold=fold)
         if status is not None:
             parsed.values["status"] = status
+    if read.has("assigned_districts"):
+        ids, unknown = district_ids_of(cleared(read.tags("assigned_districts")), districts)
+        for name in unknown:
+            read.error("assigned_districts", "unknown_district", name)
+        parsed.values["assigned_districts"] = ids
+    if read.has("assigned_industries"):
+        parsed.values["assigned_industries"] = cleared(read.tags("assigned_industries"))
     parsed.ok = read.ok and parsed.name is not None and parsed.district_id is not None
     return parsed
 
