@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from bot.texts import t
 from storage.models import NoticeAudience
 from storage.people.access import Identity
@@ -14,8 +16,20 @@ def role_name(lang: str, who: Identity) -> str:
     return t(lang, f"role.{who.role}", district=who.district_name or "")
 
 
-def audience_label(lang: str, kind: str, value: str | None, district_names: dict[int, str]) -> str:
-    """全体 / 西城区 / 市级指导员 / 专职指导员 / 已绑定的群."""
+def audience_label(
+    lang: str,
+    kind: str,
+    value: str | None,
+    district_names: Mapping[int, str],
+    team_titles: Mapping[int, str] | None = None,
+) -> str:
+    """全体 / 西城区 / 市级指导员 / 专职指导员 / 已绑定的群 / 攻关队 #3（维达纸业工资协商攻关）."""
+    if kind == NoticeAudience.TEAM.value:
+        call_up_id = int(value or 0)
+        title = (team_titles or {}).get(call_up_id)
+        if title is None:
+            return t(lang, "notice.aud.team_id", id=call_up_id)
+        return t(lang, "notice.aud.team", id=call_up_id, title=title)
     if kind == NoticeAudience.DISTRICT.value:
         return t(lang, "notice.aud.district", district=district_names.get(int(value or 0), "?"))
     if kind == NoticeAudience.LEVEL.value:

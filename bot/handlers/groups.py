@@ -1,4 +1,5 @@
-"""/bindgroup and /unbindgroup in a group; a binding follows the group into a supergroup."""
+"""/bindgroup and /unbindgroup in a group (the city, a district, a call-up's team); a binding
+follows the group into a supergroup."""
 
 from __future__ import annotations
 
@@ -81,9 +82,38 @@ async def _bind(
     return text + await _privacy_hint(context, chat.id, lang)
 
 
+async def _bind_team(update: Update, context: Context, who: Identity, args: list[str]) -> str:
+    """Binds the current group to a call-up's team (HQ only); returns the answer or the refusal."""
+    chat = update.effective_chat
+    assert chat is not None
+    lang = context.lang(who)
+    if not who.is_hq:
+        return t(lang, "bind.team_hq_only")
+    call_up_id = groups.team_id(args[0]) if len(args) == 1 else None
+    if call_up_id is None:
+        return t(lang, "bind.team_usage")
+    async with context.sessions.begin() as session:
+        try:
+            call_up = await groups.find_team(session, call_up_id)
+        except groups.TeamProblem as problem:
+            return t(lang, f"bind.team_{problem.code}", id=call_up_id)
+        await groups.bind_group(
+            session,
+            chat.id,
+            title=chat.title,
+            scope=GroupScope.TEAM,
+            district_id=None,
+            team_id=call_up.id,
+            bound_by=who.telegram_id,
+        )
+    text = t(lang, "bind.ok_team", id=call_up.id, title=call_up.title)
+    return text + await _privacy_hint(context, chat.id, lang)
+
+
 @guard(role="admin", chat="group")
 async def bind_group(update: Update, context: Context, who: Identity) -> None:
-    """`/bindgroup city|district <区名>` binds the group; alone, it offers the scopes as buttons."""
+    """`/bindgroup city|district <区名>|team <抽调编号>` binds the group; alone, it offers the
+    city and districts as buttons."""
     message = update.effective_message
     assert message is not None
     lang = context.lang(who)
@@ -93,7 +123,7 @@ async def bind_group(update: Update, context: Context, who: Identity) -> None:
     elif args[:1] == ["district"] and len(args) == 2:
         text = await _bind(update, context, who, GroupScope.DISTRICT, (context.args or [])[1])
     elif args[:1] == ["team"]:
-        text = t(lang, "bind.team_later")
+        text = await _bind_team(update, context, who, args[1:])
     elif not args:
         async with context.sessions() as session:
             names = await districts.district_ids(session)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardMarkup, Update
@@ -25,12 +26,13 @@ from storage.common.buttons import (
 from storage.common.when import WhenProblem, describe, parse_when
 from storage.messaging import conversations, inbox, notices
 from storage.messaging.notices import Audience, AudienceProblem, NoticeStatusView, telegram_length
-from storage.models import Conversation, Employment, Level, Notice, NoticeAudience
+from storage.models import CallUp, Conversation, Employment, Level, Notice, NoticeAudience
 from storage.people import districts
 from storage.people.access import Identity
 
 FLOW = "notice"
 NAMES_SHOWN = 40  # names listed in a status; the rest are counted
+TEAM_TITLE_SHOWN = 24  # characters of a call-up's title on its button
 
 
 def too_long(lang: str, text: str) -> str | None:
@@ -42,6 +44,31 @@ def too_long(lang: str, text: str) -> str | None:
 
 async def _district_names(session: AsyncSession) -> dict[int, str]:
     return {i: n for n, i in (await districts.district_ids(session)).items()}
+
+
+class Labels(NamedTuple):
+    """What audiences are named by: district names and call-up titles, by id."""
+
+    districts: dict[int, str]
+    teams: dict[int, str]
+
+    def audience(self, lang: str, kind: str, value: str | None) -> str:
+        return audience_label(lang, kind, value, self.districts, self.teams)
+
+
+async def _labels(session: AsyncSession, audiences: Sequence[tuple[str, str | None]]) -> Labels:
+    """The names the given (audience, value) pairs need."""
+    teams = [value for kind, value in audiences if kind == NoticeAudience.TEAM.value]
+    return Labels(await _district_names(session), await notices.team_titles(session, teams))
+
+
+def _problem(lang: str, who: Identity, problem: AudienceProblem) -> str:
+    """The refusal for an audience the sender may not address."""
+    if problem.code == "other_district":
+        return t(lang, "refused.other_district", district=who.district_name or "")
+    if problem.code == "team_hq_only":
+        return t(lang, "notice.team_hq_only")
+    return t(lang, f"notice.{problem.code}", id=problem.value)
 
 
 async def _create(
@@ -70,8 +97,8 @@ async def _create(
             send_at=send_at or now,
             request_key=request_key,
         )
-    except AudienceProblem:
-        return t(lang, "refused.other_district", district=who.district_name or ""), False
+    except AudienceProblem as problem:
+        return _problem(lang, who, problem), False
     if send_at is not None and send_at > now:
         when = describe(send_at, context.settings.tz, lang)
         return t(lang, "notice.scheduled", id=notice.id, when=when), False
@@ -91,7 +118,10 @@ async def _create(
 # --- /notice -------------------------------------------------------------------------------
 
 
-def _audience_buttons(lang: str, who: Identity, names: dict[int, str]) -> InlineKeyboardMarkup:
+def _audience_buttons(
+    lang: str, who: Identity, names: dict[int, str], *, teams: bool
+) -> InlineKeyboardMarkup:
+    """Everyone, districts (HQ), levels, employments, groups, and 攻关队 when HQ has teams."""
     button = keyboards.button
     rows = [[button(t(lang, "notice.aud.all"), NoticeAudienceButton("all"))]]
     own = [(i, n) for i, n in sorted(names.items()) if who.may_manage(i)]
@@ -114,8 +144,30 @@ def _audience_buttons(lang: str, who: Identity, names: dict[int, str]) -> Inline
         ]
         + [button(t(lang, "notice.aud.groups"), NoticeAudienceButton("groups"))]
     )
+    if who.is_hq and teams:
+        rows.append([button(t(lang, "notice.aud.teams"), NoticeAudienceButton("team"))])
     rows.append([button(t(lang, "button.cancel"), NoticeStepButton("cancel"))])
     return InlineKeyboardMarkup(rows)
+
+
+def _team_buttons(lang: str, teams: Sequence[CallUp]) -> InlineKeyboardMarkup:
+    """One button per open call-up, `#3 维达纸业工资协商攻关`, above 取消."""
+    rows = []
+    for call_up in teams:
+        title = call_up.title
+        if len(title) > TEAM_TITLE_SHOWN:
+            title = title[:TEAM_TITLE_SHOWN] + "…"
+        data = NoticeAudienceButton("team", str(call_up.id))
+        rows.append([keyboards.button(f"#{call_up.id} {title}", data)])
+    rows.append([keyboards.button(t(lang, "button.cancel"), NoticeStepButton("cancel"))])
+    return InlineKeyboardMarkup(rows)
+
+
+async def _open_teams(session: AsyncSession, context: Context, who: Identity) -> list[CallUp]:
+    """The teams HQ may address in the guided /notice (none for a district admin)."""
+    if not who.is_hq:
+        return []
+    return await notices.open_teams(session, datetime.now(context.settings.tz).date())
 
 
 def _pair(
@@ -144,8 +196,10 @@ async def notice(update: Update, context: Context, who: Identity) -> None:
         async with context.sessions.begin() as session:
             await conversations.save(session, who.telegram_id, flow=FLOW, step="audience", data={})
             names = await _district_names(session)
+            teams = bool(await _open_teams(session, context, who))
         await message.reply_text(
-            t(lang, "notice.ask_audience"), reply_markup=_audience_buttons(lang, who, names)
+            t(lang, "notice.ask_audience"),
+            reply_markup=_audience_buttons(lang, who, names, teams=teams),
         )
         return
     if len(parts) == 2:
@@ -173,7 +227,7 @@ async def notice(update: Update, context: Context, who: Identity) -> None:
     await message.reply_text(reply)
 
 
-def _summary(lang: str, data: dict[str, Any], names: dict[int, str], tz: Any) -> str:
+def _summary(lang: str, data: dict[str, Any], labels: Labels, tz: Any) -> str:
     when = (
         describe(datetime.fromisoformat(data["send_at"]), tz, lang)
         if data.get("send_at")
@@ -182,7 +236,7 @@ def _summary(lang: str, data: dict[str, Any], names: dict[int, str], tz: Any) ->
     return t(
         lang,
         "notice.summary",
-        audience=audience_label(lang, data["audience"], data.get("value"), names),
+        audience=labels.audience(lang, data["audience"], data.get("value")),
         confirm=t(lang, "notice.confirm_yes" if data.get("confirm") else "notice.confirm_no"),
         when=when,
         text=data["text"],
@@ -205,8 +259,8 @@ async def _ask(
         return Reply(t(lang, "notice.ask_when"), pair)
     if step == "time":
         return Reply(t(lang, "notice.ask_time"))
-    names = await _district_names(session)
-    text = _summary(lang, data, names, context.settings.tz)
+    labels = await _labels(session, [(data["audience"], data.get("value"))])
+    text = _summary(lang, data, labels, context.settings.tz)
     return Reply(text, _pair(lang, ("notice.button.send", "send"), ("button.cancel", "cancel")))
 
 
@@ -234,6 +288,8 @@ async def _take_button(
         if pressed.audience == "district" and not who.may_manage(int(pressed.value or 0)):
             refusal = t(lang, "refused.other_district", district=who.district_name)
             return Reply(refusal, alert=True), False
+        if pressed.audience == "team":
+            return await _take_team(session, context, who, pressed.value), False
         return await _ask(session, context, who, "text", data), False
     choice = pressed.choice
     if choice in ("confirm", "no_confirm") and step == "confirm":
@@ -261,6 +317,27 @@ async def _take_button(
     return expired, False
 
 
+async def _take_team(
+    session: AsyncSession, context: Context, who: Identity, value: str | None
+) -> Reply:
+    """攻关队 lists the open teams; a team's button goes on to the text."""
+    lang = context.lang(who)
+    if not who.is_hq:
+        return Reply(t(lang, "notice.team_hq_only"), alert=True)
+    if value is None:
+        teams = await _open_teams(session, context, who)
+        if not teams:
+            return Reply(t(lang, "notice.no_teams"), alert=True)
+        return Reply(t(lang, "notice.ask_team"), _team_buttons(lang, teams))
+    audience = Audience(NoticeAudience.TEAM, value)
+    try:
+        await notices.check_team(session, audience)
+    except AudienceProblem as problem:
+        return Reply(_problem(lang, who, problem), alert=True)
+    data = {"audience": audience.kind.value, "value": audience.value}
+    return await _ask(session, context, who, "text", data)
+
+
 async def _press(
     update: Update,
     context: Context,
@@ -283,7 +360,8 @@ async def _press(
 
 @guard(role="admin", chat="private")
 async def press_audience(update: Update, context: Context, who: Identity) -> None:
-    """The audience of the guided /notice: everyone, a district, a level, an employment, groups."""
+    """The audience of the guided /notice: everyone, a district, a level, an employment, groups,
+    a team."""
     assert update.callback_query is not None and update.callback_query.data is not None
     await _press(update, context, who, NoticeAudienceButton.unpack(update.callback_query.data))
 
@@ -378,10 +456,10 @@ def _names(lang: str, names: list[str]) -> str:
     return shown + (t(lang, "notices.more", count=extra) if extra > 0 else "")
 
 
-def _headline(lang: str, notice: Notice, names: dict[int, str], tz: Any) -> str:
+def _headline(lang: str, notice: Notice, labels: Labels, tz: Any) -> str:
     when = describe(notice.send_at, tz, lang)
     preview = notice.text if len(notice.text) <= 30 else notice.text[:30] + "…"
-    audience = audience_label(lang, notice.audience, notice.audience_value, names)
+    audience = labels.audience(lang, notice.audience, notice.audience_value)
     state = t(lang, f"notices.state.{notice.status}")
     return t(
         lang,
@@ -402,12 +480,14 @@ async def list_notices(update: Update, context: Context, who: Identity) -> None:
     lang = context.lang(who)
     async with context.sessions() as session:
         views = await notices.list_notices(session, who.scope_district_id)
-        names = await _district_names(session)
+        labels = await _labels(
+            session, [(v.notice.audience, v.notice.audience_value) for v in views]
+        )
     if not views:
         await message.reply_text(t(lang, "notices.none"))
         return
     tz = context.settings.tz
-    blocks = [f"{_headline(lang, v.notice, names, tz)}\n{_counts_line(lang, v)}" for v in views]
+    blocks = [f"{_headline(lang, v.notice, labels, tz)}\n{_counts_line(lang, v)}" for v in views]
     buttons = [
         keyboards.button(f"#{v.notice.id}", NoticeButton(v.notice.id, "status")) for v in views
     ]
@@ -417,9 +497,9 @@ async def list_notices(update: Update, context: Context, who: Identity) -> None:
     )
 
 
-def _status_text(context: Context, lang: str, view: NoticeStatusView, names: dict[int, str]) -> str:
+def _status_text(context: Context, lang: str, view: NoticeStatusView, labels: Labels) -> str:
     lines = [
-        _headline(lang, view.notice, names, context.settings.tz),
+        _headline(lang, view.notice, labels, context.settings.tz),
         _counts_line(lang, view),
     ]
     if view.notice.confirm:
@@ -445,16 +525,15 @@ def _status_buttons(lang: str, view: NoticeStatusView) -> InlineKeyboardMarkup:
 
 async def _own_notice(
     session: AsyncSession, context: Context, who: Identity, notice_id: int
-) -> tuple[NoticeStatusView, dict[int, str]] | str:
-    """The status of a notice the admin may see with the district names, or the refusal."""
+) -> tuple[NoticeStatusView, Labels] | str:
+    """The status of a notice the admin may see with the names of its audience, or the refusal."""
     lang = context.lang(who)
     view = await notices.notice_status(session, notice_id)
-    names = await _district_names(session)
     if view is None:
         return t(lang, "notices.not_found", id=notice_id)
     if not who.may_manage(view.notice.scope_district_id) and not who.is_hq:
         return t(lang, "refused.other_district", district=who.district_name or "")
-    return view, names
+    return view, await _labels(session, [(view.notice.audience, view.notice.audience_value)])
 
 
 @guard(role="admin", chat="private")
@@ -468,9 +547,9 @@ async def show_status(update: Update, context: Context, who: Identity) -> None:
     if isinstance(found, str):
         await answer(update, found)
         return
-    view, names = found
+    view, labels = found
     await query.answer()
-    text = _status_text(context, lang, view, names)
+    text = _status_text(context, lang, view, labels)
     if query.message is not None and getattr(query.message, "text", None) == text:
         return  # nothing changed since the last look; Telegram refuses an identical edit
     await query.edit_message_text(text, reply_markup=_status_buttons(lang, view))

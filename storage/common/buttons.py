@@ -273,9 +273,10 @@ class NoticeButton(
 
 @dataclass(frozen=True)
 class NoticeAudienceButton(ButtonData, prefix="notice_to"):
-    """The guided /notice: who it goes to (a district id, a level, an employment)."""
+    """The guided /notice: who it goes to (a district id, a level, an employment, a call-up id;
+    `team` without an id lists the teams)."""
 
-    audience: Literal["all", "district", "level", "employment", "groups"]
+    audience: Literal["all", "district", "level", "employment", "groups", "team"]
     value: str | None = None
 
 

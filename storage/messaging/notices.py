@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select, update
@@ -16,13 +16,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.common.buttons import NoticeButton
 from storage.common.once import add_once
-from storage.common.text import EMPLOYMENTS, LEVELS, fold
+from storage.common.text import EMPLOYMENTS, LEVELS, fold, narrow
 from storage.common.times import aware
 from storage.db import dialect_insert
 from storage.messaging import outbox
 from storage.models import (
+    CallUp,
+    CallUpInvitation,
+    CallUpStatus,
     Group,
+    GroupScope,
     Instructor,
+    InvitationStatus,
     Notice,
     NoticeAudience,
     NoticeRecipient,
@@ -31,6 +36,7 @@ from storage.models import (
     Status,
     TelegramUser,
 )
+from storage.people import groups
 from storage.people.districts import find_district
 
 Translate = Callable[..., str]
@@ -49,14 +55,16 @@ def telegram_length(text: str) -> int:
 
 @dataclass(frozen=True)
 class Audience:
-    """Who a notice goes to; `value` is a district id, a level or an employment."""
+    """Who a notice goes to; `value` is a district id, a level, an employment or a call-up id
+    (a team)."""
 
     kind: NoticeAudience
     value: str | None = None
 
 
 class AudienceProblem(Exception):
-    """An audience word that names nothing: .code "unknown" or "other_district"."""
+    """An audience that names nothing or may not be addressed: .code "unknown",
+    "other_district", "team_hq_only", or "team_unknown" / "team_draft" / "team_cancelled"."""
 
     def __init__(self, code: str, value: str) -> None:
         super().__init__(code, value)
@@ -66,12 +74,20 @@ class AudienceProblem(Exception):
 
 ALL_WORDS = frozenset({"全体", "全部", "所有人", "all", "everyone"})
 GROUP_WORDS = frozenset({"群", "群组", "各群", "groups", "group"})
+TEAM_PREFIXES = ("攻关队:", "队:", "team:")  # after narrow(): ： is :, TEAM is team
 
 
 def parse_audience(word: str, districts: dict[str, int]) -> Audience:
-    """Reads `全体`, `区:西城`, `西城区`, `市级`, `专职`, `群`; raises AudienceProblem."""
+    """Reads `全体`, `区:西城`, `西城区`, `市级`, `专职`, `群`, `队:3`; raises AudienceProblem."""
     raw = word.strip()
     folded = fold(raw)
+    narrowed = narrow(raw)
+    for prefix in TEAM_PREFIXES:
+        if narrowed.startswith(prefix):
+            call_up_id = groups.team_id(narrowed[len(prefix) :])
+            if call_up_id is None:
+                raise AudienceProblem("unknown", raw)
+            return Audience(NoticeAudience.TEAM, str(call_up_id))
     if folded in ALL_WORDS:
         return Audience(NoticeAudience.ALL)
     if folded in GROUP_WORDS:
@@ -91,11 +107,46 @@ def parse_audience(word: str, districts: dict[str, int]) -> Audience:
 
 
 def check_scope(audience: Audience, scope_district_id: int | None) -> None:
-    """A district admin reaches only their district; raises AudienceProblem otherwise."""
-    if scope_district_id is None or audience.kind is not NoticeAudience.DISTRICT:
+    """A district admin reaches only their district, and no team (HQ calls teams up);
+    raises AudienceProblem otherwise."""
+    if scope_district_id is None:
         return
-    if audience.value != str(scope_district_id):
+    if audience.kind is NoticeAudience.TEAM:
+        raise AudienceProblem("team_hq_only", audience.value or "")
+    if audience.kind is NoticeAudience.DISTRICT and audience.value != str(scope_district_id):
         raise AudienceProblem("other_district", audience.value or "")
+
+
+async def check_team(session: AsyncSession, audience: Audience) -> CallUp | None:
+    """The call-up a team audience names (None for other audiences); raises AudienceProblem
+    for an unknown, draft or cancelled one."""
+    if audience.kind is not NoticeAudience.TEAM:
+        return None
+    try:
+        return await groups.find_team(session, int(audience.value or 0))
+    except groups.TeamProblem as problem:
+        raise AudienceProblem(f"team_{problem.code}", audience.value or "") from problem
+
+
+async def open_teams(session: AsyncSession, today: date) -> list[CallUp]:
+    """The call-ups still recruiting or under way (not cancelled, not ended before `today`),
+    which the guided /notice offers as teams."""
+    return list(
+        await session.scalars(
+            select(CallUp)
+            .where(CallUp.status == CallUpStatus.RECRUITING.value, CallUp.ends >= today)
+            .order_by(CallUp.id)
+        )
+    )
+
+
+async def team_titles(session: AsyncSession, values: Sequence[str | None]) -> dict[int, str]:
+    """The titles of the call-ups whose ids are `values` (a notice's audience values)."""
+    ids = {int(value) for value in values if value and value.isdigit()}
+    if not ids:
+        return {}
+    rows = await session.execute(select(CallUp.id, CallUp.title).where(CallUp.id.in_(ids)))
+    return {call_up_id: title for call_up_id, title in rows}
 
 
 async def create_notice(
@@ -112,6 +163,7 @@ async def create_notice(
     """Stores a notice to be released at `send_at` (now or later); one with `request_key`
     already there is returned instead."""
     check_scope(audience, scope_district_id)
+    await check_team(session, audience)
     return await add_once(
         session,
         Notice(
@@ -143,17 +195,29 @@ def audience_conditions(
         conditions.append(Instructor.level == value)
     if audience == NoticeAudience.EMPLOYMENT.value:
         conditions.append(Instructor.employment == value)
+    if audience == NoticeAudience.TEAM.value:
+        conditions.append(
+            Instructor.id.in_(
+                select(CallUpInvitation.instructor_id).where(
+                    CallUpInvitation.call_up_id == int(value or 0),
+                    CallUpInvitation.status == InvitationStatus.ACCEPTED.value,
+                )
+            )
+        )
     return conditions
 
 
 async def _groups_of(session: AsyncSession, notice: Notice) -> list[Group]:
+    if notice.audience == NoticeAudience.TEAM.value:
+        return await groups.team_groups(session, int(notice.audience_value or 0))
     if notice.audience not in (
         NoticeAudience.ALL.value,
         NoticeAudience.DISTRICT.value,
         NoticeAudience.GROUPS.value,
     ):
         return []  # a group holds more people than a level or an employment
-    query = select(Group)
+    # A team's group gets that team's notices only, not everyone's.
+    query = select(Group).where(Group.scope != GroupScope.TEAM.value)
     district = notice.scope_district_id
     if notice.audience == NoticeAudience.DISTRICT.value:
         district = int(notice.audience_value or 0)

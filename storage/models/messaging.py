@@ -88,13 +88,15 @@ class OutboxMessage(Base):
 
 
 class NoticeAudience(enum.StrEnum):
-    """Who a notice goes to: everyone in scope, a district, a level, an employment, groups."""
+    """Who a notice goes to: everyone in scope, a district, a level, an employment, groups,
+    a call-up's team (its accepted members and its bound groups)."""
 
     ALL = "all"
     DISTRICT = "district"
     LEVEL = "level"
     EMPLOYMENT = "employment"
     GROUPS = "groups"
+    TEAM = "team"
 
 
 class NoticeStatus(enum.StrEnum):

@@ -2,10 +2,43 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Group, GroupScope
+from storage.models import CallUp, CallUpStatus, Group, GroupScope
+
+# A call-up id as people type it: `3` or `#3`; more digits than any id would overflow a column.
+TEAM_ID = re.compile(r"#?(\d{1,9})")
+
+
+class TeamProblem(Exception):
+    """A call-up whose team cannot be addressed: .code "unknown", "draft" (no invitation sent
+    yet, so no team) or "cancelled"."""
+
+    def __init__(self, code: str, call_up_id: int) -> None:
+        super().__init__(code, call_up_id)
+        self.code = code
+        self.call_up_id = call_up_id
+
+
+def team_id(text: str) -> int | None:
+    """The call-up id in `3` or `#3`, or None when the text is no id."""
+    match = TEAM_ID.fullmatch(text.strip())
+    return int(match.group(1)) if match else None
+
+
+async def find_team(session: AsyncSession, call_up_id: int) -> CallUp:
+    """The call-up whose team a group or a notice may address; raises TeamProblem."""
+    call_up = await session.get(CallUp, call_up_id)
+    if call_up is None:
+        raise TeamProblem("unknown", call_up_id)
+    if call_up.status == CallUpStatus.DRAFT.value:
+        raise TeamProblem("draft", call_up_id)
+    if call_up.status == CallUpStatus.CANCELLED.value:
+        raise TeamProblem("cancelled", call_up_id)
+    return call_up
 
 
 async def bind_group(
@@ -16,8 +49,10 @@ async def bind_group(
     scope: GroupScope,
     district_id: int | None,
     bound_by: int,
+    team_id: int | None = None,
 ) -> Group:
-    """Binds a group to a scope; binding it again replaces the earlier scope."""
+    """Binds a group to a scope (a team: the call-up `team_id`); binding it again replaces the
+    earlier scope."""
     group = (await session.scalars(select(Group).where(Group.chat_id == chat_id))).first()
     if group is None:
         group = Group(chat_id=chat_id)
@@ -25,7 +60,7 @@ async def bind_group(
     group.title = title
     group.scope = scope.value
     group.district_id = district_id if scope is GroupScope.DISTRICT else None
-    group.team_id = None
+    group.team_id = team_id if scope is GroupScope.TEAM else None
     group.bound_by = bound_by
     await session.flush()
     await session.refresh(group, ["district"])
@@ -60,3 +95,14 @@ async def list_groups(session: AsyncSession, district_id: int | None = None) -> 
     if district_id is not None:
         query = query.where(Group.district_id == district_id)
     return list(await session.scalars(query))
+
+
+async def team_groups(session: AsyncSession, call_up_id: int) -> list[Group]:
+    """The groups bound to a call-up's team, in the order they were bound."""
+    return list(
+        await session.scalars(
+            select(Group)
+            .where(Group.scope == GroupScope.TEAM.value, Group.team_id == call_up_id)
+            .order_by(Group.id)
+        )
+    )
