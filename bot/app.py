@@ -24,6 +24,7 @@ from bot.flows import FlowRouter
 from bot.guards import who_is
 from bot.handlers import (
     admins,
+    callups,
     dispatch,
     districts,
     groups,
@@ -160,6 +161,7 @@ def build_application(
         reminders,
         dispatch,
         reports,
+        callups,
     ):
         application.add_handlers(module.HANDLERS)
     # Plain text in a private chat goes to the guided flow the sender is in, else to /help.
@@ -167,6 +169,8 @@ def build_application(
     router.add(reports.guided.FLOW, reports.guided.take_text)
     router.add(reports.mine.FLOW, reports.mine.take_line)
     router.add(notices.FLOW, notices.take_text)
+    for flow, step in callups.FLOWS:
+        router.add(flow, step)
     application.add_handler(router.handler())
     # Last in group 0, so that every feature's handlers had their chance: unknown commands and
     # stray text in private chats get a pointer to /help instead of silence.

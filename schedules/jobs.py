@@ -22,7 +22,7 @@ from typing import Any, ClassVar
 
 from telegram.ext import CallbackContext, JobQueue
 
-from schedules import reminders
+from schedules import callups, reminders
 from schedules.delivery import Sender
 from storage.db import Sessions
 from storage.messaging import conversations, inbox, notices
@@ -103,6 +103,19 @@ async def fire_reminders(
     return fired
 
 
+async def advance_callups(
+    context: CallbackContext[Any, Any, Any, Any], *, now: datetime | None = None
+) -> callups.recruiting.Advanced:
+    """Passes on the places of invitations that expired or were refused, tells deadlines and
+    asks for ratings (once each)."""
+    services = Services.of(context.bot_data)
+    speaker = callups.voice(services.translate, services.language, services.timezone)
+    done = await callups.advance_callups(services.sessions, speaker, now=now or datetime.now(UTC))
+    if done.messages:
+        wake_sender(context)
+    return done
+
+
 async def restore_schedules(bot_data: Mapping[Any, Any], *, now: datetime | None = None) -> int:
     """At start: built-in schedules exist once each and every active reminder has its next
     firing (the database is the source of truth); returns how many reminders are active."""
@@ -115,6 +128,7 @@ async def tick(context: CallbackContext[Any, Any, Any, Any]) -> None:
     """Everything that falls due by the clock, looked up in the database."""
     await send_due_notices(context)
     await fire_reminders(context)
+    await advance_callups(context)
 
 
 async def purge(context: CallbackContext[Any, Any, Any, Any]) -> None:

@@ -11,8 +11,9 @@ from bot.guards import guard
 from bot.labels import role_name
 from bot.menus import publish_chat_menu
 from bot.texts import normalize, t
+from storage.callups import records
 from storage.common.buttons import LanguageButton
-from storage.models import Instructor
+from storage.models import CallUp, Instructor
 from storage.people.access import Identity, set_language
 
 
@@ -35,6 +36,24 @@ def profile_text(lang: str, instructor: Instructor, mentor: str | None) -> str:
     )
 
 
+def _callups_text(lang: str, served: list[tuple[CallUp, int | None]]) -> str:
+    """The task teams one served in, with HQ's rating once given (for /me)."""
+    lines = [t(lang, "callup.me.title", count=len(served))]
+    for call_up, rating in served:
+        lines.append(
+            t(
+                lang,
+                "callup.me.line",
+                id=call_up.id,
+                title=call_up.title,
+                starts=call_up.starts.isoformat(),
+                ends=call_up.ends.isoformat(),
+                rating=f"★{rating}" if rating else t(lang, "callup.me.unrated"),
+            )
+        )
+    return "\n".join(lines)
+
+
 @guard(chat="private")
 async def show_me(update: Update, context: Context, who: Identity) -> None:
     """Shows the sender's profile: an instructor's record, or an admin's role."""
@@ -45,11 +64,14 @@ async def show_me(update: Update, context: Context, who: Identity) -> None:
         parts.append(t(lang, "me.admin", role=role_name(lang, who), telegram_id=who.telegram_id))
     if who.instructor is not None:
         mentor = None
-        if who.instructor.mentor_id is not None:
-            async with context.sessions() as session:
+        async with context.sessions() as session:
+            if who.instructor.mentor_id is not None:
                 found = await session.get(Instructor, who.instructor.mentor_id)
                 mentor = found.name if found else None
+            served = await records.memberships(session, who.instructor.id)
         parts.append(profile_text(lang, who.instructor, mentor))
+        if served:
+            parts.append(_callups_text(lang, served))
     if not parts:
         parts.append(t(lang, "me.stranger", telegram_id=who.telegram_id))
     await update.effective_message.reply_text("\n\n".join(parts))

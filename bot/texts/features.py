@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from types import ModuleType
 
 from bot.texts import (
+    callups,
     cli,
     common,
     dispatch,
@@ -36,6 +37,7 @@ FEATURES: tuple[ModuleType, ...] = (
     stats,
     notices,
     reminders,
+    callups,
     dispatch,
 )
 

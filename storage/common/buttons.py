@@ -327,3 +327,42 @@ class ScheduleButton(
 
     name: ScheduleName
     on: bool
+
+
+CallUpAction = Literal[
+    "send", "drop", "more", "less", "cap_more", "cap_less",
+    "status", "add", "cancel", "cancel_yes", "rate",
+]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class CallUpButton(ButtonData, prefix="callup"):
+    """A call-up for HQ: the draft's 发出邀请 / 取消 / ± numbers, its status, 增加人数, 取消,
+    评分."""
+
+    call_up_id: int
+    action: CallUpAction
+
+
+@dataclass(frozen=True)
+class InvitationButton(ButtonData, prefix="callup_inv"):
+    """An invitation (sent through the outbox): 接受, 婉拒; a member's 退出 and its confirmation."""
+
+    invitation_id: int
+    action: Literal["accept", "decline", "withdraw", "withdraw_yes", "stay"]
+
+
+@dataclass(frozen=True)
+class DeclineReasonButton(ButtonData, prefix="callup_why"):
+    """After 婉拒: a reason in one press, or none."""
+
+    invitation_id: int
+    reason: Literal["time", "health", "work", "skip"]
+
+
+@dataclass(frozen=True)
+class RatingButton(ButtonData, prefix="callup_rate"):
+    """A member's rating 1–5 after the end; 0 goes on without a comment."""
+
+    invitation_id: int
+    score: int
