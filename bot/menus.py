@@ -42,7 +42,7 @@ ADMIN = (
     "districts",
     "dispatch",
 )
-HQ_ONLY = ("admin", "schedules", "assign")
+HQ_ONLY = ("admin", "schedules", "assign", "callup", "callups")
 GROUP_ADMIN = ("bindgroup", "unbindgroup", "help")
 
 

@@ -86,10 +86,3 @@ async def test_instructors_cannot_bind_groups(world: World, sessions: Sessions) 
     replies = await world.person(4242).send("/bindgroup city", chat=world.group(-5007))
     assert "还没有登记" in replies.text
     assert await groups_in(sessions) == {}
-
-
-async def test_task_team_groups_are_announced_for_later(world: World, sessions: Sessions) -> None:
-    """/bindgroup team says team groups come with call-ups and binds nothing."""
-    replies = await world.person(HQ_ID).send("/bindgroup team 3", chat=world.group(-5008))
-    assert "抽调" in replies.text
-    assert await groups_in(sessions) == {}
