@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint bench-roster bench-reports bench-broadcast bench-schedules clean
+.PHONY: run test lint bench-roster bench-reports bench-broadcast bench-schedules bench-callups clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "xieshang needs Python 3.11 or newer"'
@@ -45,6 +45,9 @@ bench-broadcast: $(VENV)/.installed-dev
 
 bench-schedules: $(VENV)/.installed-dev
 	$(BIN)/python -m bench.schedules
+
+bench-callups: $(VENV)/.installed-dev
+	$(BIN)/python -m bench.callups
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
