@@ -228,7 +228,9 @@ class Answer:
 
 async def _own(
     session: AsyncSession, invitation_id: int, telegram_id: int
-) -> tuple[CallUpInvitation, CallUp] | None:
+) -> tuple[CallUpInvitation, CallUp] | Answer:
+    """The sender's invitation and its call-up, locked; or the answer to a press on someone
+    else's invitation ("not_yours") or a cancelled call-up ("cancelled")."""
     row = (
         await session.execute(
             select(CallUpInvitation, Instructor.telegram_id)
@@ -237,10 +239,12 @@ async def _own(
         )
     ).first()
     if row is None or row[1] != telegram_id:
-        return None
+        return Answer("not_yours")
     invitation = row[0]
     call_up = await lock(session, invitation.call_up_id)
     assert call_up is not None
+    if call_up.status == CallUpStatus.CANCELLED.value:
+        return Answer("cancelled", call_up)
     await session.refresh(invitation)
     return invitation, call_up
 
@@ -281,11 +285,9 @@ async def accept(
     """接受: a place while one is free ("accepted"), else the reserve ("reserve"); never more
     members than places — `members` is raised only by UPDATE … WHERE members < size."""
     found = await _own(session, invitation_id, telegram_id)
-    if found is None:
-        return Answer("not_yours")
+    if isinstance(found, Answer):
+        return found
     invitation, call_up = found
-    if call_up.status == CallUpStatus.CANCELLED.value:
-        return Answer("cancelled", call_up)
     if invitation.status != InvitationStatus.INVITED.value:
         return Answer(ANSWERED[invitation.status], call_up)
     if now >= aware(invitation.expires_at):
@@ -409,11 +411,9 @@ async def decline(
 ) -> Answer:
     """婉拒: the place passes to the next candidate at once."""
     found = await _own(session, invitation_id, telegram_id)
-    if found is None:
-        return Answer("not_yours")
+    if isinstance(found, Answer):
+        return found
     invitation, call_up = found
-    if call_up.status == CallUpStatus.CANCELLED.value:
-        return Answer("cancelled", call_up)
     if invitation.status != InvitationStatus.INVITED.value:
         return Answer(ANSWERED[invitation.status], call_up)
     await _move(session, invitation.id, InvitationStatus.DECLINED, now=now)
@@ -443,11 +443,9 @@ async def withdraw(
 ) -> Answer:
     """退出 before the start day: the place passes on (while the deadline allows)."""
     found = await _own(session, invitation_id, telegram_id)
-    if found is None:
-        return Answer("not_yours")
+    if isinstance(found, Answer):
+        return found
     invitation, call_up = found
-    if call_up.status == CallUpStatus.CANCELLED.value:
-        return Answer("cancelled", call_up)
     if invitation.status != InvitationStatus.ACCEPTED.value:
         return Answer("not_member", call_up)
     if voice.today(now) >= call_up.starts:
