@@ -14,9 +14,13 @@ benchmark's world), 5,000 reports, 200 past call-ups (5 members each, some decli
    Every invitation reaching the stand-in is declined at once (`recruiting.decline` in its own
    transaction, then `sender.wake()`, as the 婉拒 handler does) until each call-up has had 15
    declines: 300 in all. A decline's delay is the arrival at the stand-in of the invitation it
-   caused minus the moment the press began. Goal: p95 under 2 s. Two scenarios, each on a fresh
-   database: "quiet" (only the call-ups talk), and "notice" (a notice to all 1,050 instructors
-   is enqueued right after the call-ups are released, so the outbox paces it alongside).
+   caused minus the moment the press began. Goal: p95 under 2 s. Three scenarios, each on a
+   fresh database: "quiet" (only the call-ups talk), "notice" (a notice to all 1,050
+   instructors is enqueued right after the call-ups are released, so the outbox paces it
+   alongside), and "spread" (as quiet, but each invitee presses 婉拒 0–20 s after the
+   invitation arrives). Pressed at once, the 100 open invitations form a closed loop that keeps
+   Telegram's 30 sends a second busy: each waits for the other 99 (about 100 / 30 = 3.3 s), so
+   "quiet" measures the outbox saturated; "spread" one that is not.
 
 Nothing is asserted; the figures are printed.
 """
@@ -102,10 +106,13 @@ DECLINES_PER_CALLUP = 15
 DELAY_GOAL = 2.0
 LATENCY = 0.05  # added by the stand-in to every answer
 WATCH_EVERY = 0.005  # seconds between two looks at the stand-in's calls
+THINK = 20.0  # the "spread" scenario's invitees press 婉拒 after 0–THINK s (uniform)
 GIVE_UP_AFTER = 240.0  # seconds of recruiting before a scenario stops waiting
 WANTED_SKILLS = ("劳资人事", "法律")
 SKILL_PAIRS = (("劳资人事", "法律"), ("劳资人事", "财务"), ("工会工作", "法律"), ("财务",))
 NOTICE_TEXT = "各位指导员：请于本周五前完成第四季度工资集体协商要约行动情况统计。"
+# (name, a notice to all enqueued after the release, the longest think time before a press)
+SCENARIOS = (("quiet", False, 0.0), ("notice", True, 0.0), ("spread", False, THINK))
 NOTES: list[str] = []
 
 
@@ -288,6 +295,7 @@ class Recruiting:
 
     owner: dict[int, int] = field(default_factory=dict)  # invitation id → call-up id
     pressed: dict[int, float] = field(default_factory=dict)  # new invitation id → press start
+    committed: dict[int, float] = field(default_factory=dict)  # new invitation id → its commit
     arrived: dict[int, float] = field(default_factory=dict)  # invitation id → at the stand-in
     declines: Counter[int] = field(default_factory=Counter)  # call-up id → declines pressed
     transactions: list[float] = field(default_factory=list)  # seconds of each decline's commit
@@ -297,6 +305,10 @@ class Recruiting:
 
     def delays(self) -> list[float]:
         return [self.arrived[i] - at for i, at in self.pressed.items() if i in self.arrived]
+
+    def outbox_delays(self) -> list[float]:
+        """From the decline's commit to the stand-in: the outbox and the pacer's share."""
+        return [self.arrived[i] - at for i, at in self.committed.items() if i in self.arrived]
 
 
 def invitation_of(call: Call) -> int | None:
@@ -337,7 +349,9 @@ def specs(world: World, today: date, now: datetime) -> list[tuple[CallUpSpec, in
     return found
 
 
-async def recruit(url: str, world: World, with_notice: bool, errors: LogCounter) -> list[str]:
+async def recruit(
+    url: str, world: World, with_notice: bool, think: float, errors: LogCounter
+) -> list[str]:
     """One recruiting scenario on a seeded database; returns its column of figures."""
     engine = db.create_engine(url)
     errors.count, errors.first = 0, None
@@ -386,7 +400,7 @@ async def recruit(url: str, world: World, with_notice: bool, errors: LogCounter)
                 released = time.monotonic()
                 sending = asyncio.create_task(sender.run())
                 try:
-                    await watch(standin, sessions, sender, speaker, seen)
+                    await watch(standin, sessions, sender, speaker, seen, think)
                 finally:
                     await sender.stop()
                     sending.cancel()
@@ -409,6 +423,7 @@ async def recruit(url: str, world: World, with_notice: bool, errors: LogCounter)
 
     delays = seen.delays() or [float("nan")]
     commits = seen.transactions or [float("nan")]
+    after = seen.outbox_delays() or [float("nan")]
     per_chat = Counter(seen.invitations)
     release_ms = [s * 1000 for s in releasing]
     figures = [
@@ -425,6 +440,8 @@ async def recruit(url: str, world: World, with_notice: bool, errors: LogCounter)
         ("  delay p50 (s)", f"{percentile(delays, 50):.3f}"),
         ("  delay p95 (s)", f"{percentile(delays, 95):.3f}"),
         ("  delay max (s)", f"{max(delays):.3f}"),
+        ("  of which commit to stand-in p50 (s)", f"{percentile(after, 50):.3f}"),
+        ("  of which commit to stand-in p95 (s)", f"{percentile(after, 95):.3f}"),
         (f"  p95 < {DELAY_GOAL:.0f} s", "met" if percentile(delays, 95) < DELAY_GOAL else "MISSED"),
         ("invitations sent (distinct invitees)", f"{len(seen.invitations)} ({len(per_chat)})"),
         ("most invitations to one chat", str(max(per_chat.values(), default=0))),
@@ -467,9 +484,11 @@ async def watch(
     sender: Sender,
     speaker: recruiting.Voice,
     seen: Recruiting,
+    think: float,
 ) -> None:
     """Declines every invitation as it reaches the stand-in, until each call-up had its
     declines and every decline's successor arrived (or GIVE_UP_AFTER passed)."""
+    rng = random.Random(SEED)
     cursor = 0
     presses: set[asyncio.Task[None]] = set()
     target = CALLUPS * DECLINES_PER_CALLUP
@@ -488,7 +507,16 @@ async def watch(
                 continue
             seen.declines[cid] += 1
             task = asyncio.create_task(
-                press(sessions, sender, speaker, seen, iid, int(call.params["chat_id"]), cid)
+                press(
+                    sessions,
+                    sender,
+                    speaker,
+                    seen,
+                    iid,
+                    int(call.params["chat_id"]),
+                    cid,
+                    rng.uniform(0, think),
+                )
             )
             presses.add(task)
             task.add_done_callback(presses.discard)
@@ -509,9 +537,11 @@ async def press(
     invitation_id: int,
     telegram_id: int,
     call_up_id: int,
+    think: float,
 ) -> None:
-    """婉拒 on one invitation, in its own transaction, then a wake for the sender; remembers
-    the invitation it caused."""
+    """婉拒 on one invitation after `think` s, in its own transaction, then a wake for the
+    sender; remembers the invitation it caused."""
+    await asyncio.sleep(think)
     start = time.monotonic()
     async with sessions.begin() as session:
         answer = await recruiting.decline(
@@ -530,6 +560,7 @@ async def press(
         return
     seen.owner[newest] = call_up_id
     seen.pressed[newest] = start
+    seen.committed[newest] = start + seen.transactions[-1]
 
 
 # --- the runs ----------------------------------------------------------------------------
@@ -538,7 +569,7 @@ async def press(
 async def backend(name: str, fresh: Fresh, errors: LogCounter) -> dict[str, list[str]]:
     """Ranking and both recruiting scenarios on one kind of database; prints as it goes."""
     columns: dict[str, list[str]] = {}
-    for scenario, with_notice in (("quiet", False), ("notice", True)):
+    for scenario, with_notice, think in SCENARIOS:
         async with fresh() as url:
             world = await seed(url)
             if scenario == "quiet":
@@ -551,7 +582,7 @@ async def backend(name: str, fresh: Fresh, errors: LogCounter) -> dict[str, list
                     f"p95 {p95:.1f} ms, max {max(seconds) * 1000:.1f} ms "
                     f"(goal < {RANK_GOAL_MS:.0f} ms: {verdict})"
                 )
-            columns[f"{name} {scenario}"] = await recruit(url, world, with_notice, errors)
+            columns[f"{name} {scenario}"] = await recruit(url, world, with_notice, think, errors)
     return columns
 
 
