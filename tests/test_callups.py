@@ -402,6 +402,8 @@ async def test_a_member_withdraws_before_the_start_and_the_place_passes_on(
     await wang.press("退出攻关队", chat=Chat(601))
     left = await wang.press("确定退出", chat=Chat(601))
     assert "你已退出" in left.text
+    again = await wang.press("接受", chat=Chat(601))
+    assert "你已经退出这个攻关队了" in again.text
     await sender.drain()
     assert "退出了" in standin.texts(HQ_ID)[-1]
     state = await invitations(sessions)

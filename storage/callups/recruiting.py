@@ -30,6 +30,7 @@ from storage.models import (
     CallUp,
     CallUpInvitation,
     CallUpStatus,
+    District,
     Group,
     GroupScope,
     Instructor,
@@ -256,7 +257,7 @@ ANSWERED = {
     InvitationStatus.EXPIRED.value: "expired",
     InvitationStatus.UNREACHABLE.value: "expired",
     InvitationStatus.CLOSED.value: "closed",
-    InvitationStatus.WITHDRAWN.value: "withdrawn",
+    InvitationStatus.WITHDRAWN.value: "withdrawn_before",
 }
 
 
@@ -317,21 +318,18 @@ async def accept(
 
 
 async def _team(session: AsyncSession, call_up_id: int) -> list[tuple[int, str, str, int | None]]:
+    """The members in the team's order: id, name, district name, Telegram id."""
     rows = await session.execute(
-        select(Instructor.id, Instructor.name, Instructor.district_id, Instructor.telegram_id)
+        select(Instructor.id, Instructor.name, District.name, Instructor.telegram_id)
         .join(CallUpInvitation, CallUpInvitation.instructor_id == Instructor.id)
+        .join(District, District.id == Instructor.district_id)
         .where(
             CallUpInvitation.call_up_id == call_up_id,
             CallUpInvitation.status == InvitationStatus.ACCEPTED.value,
         )
         .order_by(CallUpInvitation.rank)
     )
-    found = []
-    for iid, name, _district_id, tid in rows:
-        instructor = await session.get(Instructor, iid)
-        district = instructor.district.name if instructor else ""
-        found.append((iid, name, district, tid))
-    return found
+    return [(iid, name, district, tid) for iid, name, district, tid in rows]
 
 
 def _team_list(team: list[tuple[int, str, str, int | None]]) -> str:
