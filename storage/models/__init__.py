@@ -8,6 +8,7 @@ from storage.models.callups import (
     InvitationStatus,
 )
 from storage.models.messaging import (
+    BroadcastProgress,
     Conversation,
     InboxUpdate,
     Notice,
@@ -38,6 +39,7 @@ from storage.models.reports import (
     ReportMonthTotal,
     ReportRevision,
     ReportSource,
+    ReportTag,
     ReportType,
 )
 
@@ -46,6 +48,7 @@ __all__ = [
     "Admin",
     "AdminRole",
     "Base",
+    "BroadcastProgress",
     "CallUp",
     "CallUpInvitation",
     "CallUpStatus",
@@ -75,6 +78,7 @@ __all__ = [
     "ReportMonthTotal",
     "ReportRevision",
     "ReportSource",
+    "ReportTag",
     "ReportType",
     "Status",
     "TelegramUser",

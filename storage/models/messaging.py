@@ -141,3 +141,24 @@ class NoticeRecipient(Base):
     confirmed_at: Mapped[datetime | None]
 
     instructor: Mapped[Instructor] = relationship(lazy="raise")
+
+
+class BroadcastProgress(Base):
+    """An admin's confirmation message of a broadcast, edited with sent / total while the
+    broadcast's outbox rows (kind, ref_id) go out, at most every few seconds, then with the final
+    counts."""
+
+    __tablename__ = "broadcast_progress"
+    __table_args__ = (Index("ix_broadcast_progress_done_at", "done_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # the outbox kind of the broadcast's rows
+    ref_id: Mapped[int] = mapped_column(Integer)  # the notice, training, call-up ...
+    chat_id: Mapped[int] = mapped_column(BigInteger)  # where the confirmation message is
+    message_id: Mapped[int] = mapped_column(BigInteger)
+    lang: Mapped[str] = mapped_column(String(8))
+    text: Mapped[str] = mapped_column(Text)  # the confirmation as sent; progress goes below it
+    total: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    edited_at: Mapped[datetime | None]
+    done_at: Mapped[datetime | None]

@@ -79,6 +79,19 @@ class Report(Base):
     enterprise: Mapped[Enterprise | None] = relationship(lazy="joined")
 
 
+class ReportTag(Base):
+    """A campaign tag (专项行动, e.g. 四必谈) a report carries; /stats, /export and /chart filter
+    by it. Stored without the leading #."""
+
+    __tablename__ = "report_tags"
+    __table_args__ = (Index("ix_report_tags_tag_report_id", "tag", "report_id"),)
+
+    report_id: Mapped[int] = mapped_column(
+        ForeignKey("reports.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    tag: Mapped[str] = mapped_column(String(32), primary_key=True)
+
+
 class ReportMonthTotal(Base):
     """Counted (not deleted) reports per month, district filed in, instructor and type.
 
