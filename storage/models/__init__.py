@@ -42,6 +42,14 @@ from storage.models.reports import (
     ReportTag,
     ReportType,
 )
+from storage.models.trainings import (
+    CheckinAttempt,
+    SeatStatus,
+    Training,
+    TrainingFormat,
+    TrainingSeat,
+    TrainingStatus,
+)
 
 __all__ = [
     "NAMING_CONVENTION",
@@ -52,6 +60,7 @@ __all__ = [
     "CallUp",
     "CallUpInvitation",
     "CallUpStatus",
+    "CheckinAttempt",
     "Conversation",
     "District",
     "Employment",
@@ -80,7 +89,12 @@ __all__ = [
     "ReportSource",
     "ReportTag",
     "ReportType",
+    "SeatStatus",
     "Status",
     "TelegramUser",
+    "Training",
+    "TrainingFormat",
+    "TrainingSeat",
+    "TrainingStatus",
     "enum_column",
 ]
