@@ -30,7 +30,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 import httpx
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message
 from telegram.error import (
     BadRequest,
     ChatMigrated,
@@ -425,12 +425,7 @@ class Sender:
         payload = row.payload
         chat_id = row.chat_id
         try:
-            message = await self.bot.send_message(
-                chat_id,
-                payload["text"],
-                reply_markup=markup(payload),
-                rate_limit_args=BULK,  # type: ignore[call-arg]
-            )
+            message = await self._post(chat_id, payload)
         except RetryAfter:
             return  # the pacer paused everything; the row stays pending and goes first
         except ChatMigrated as error:
@@ -456,6 +451,26 @@ class Sender:
         await self._mark(row, OutboxStatus.SENT, telegram_message_id=message.message_id)
         if payload.get("pin"):
             await self._pin(chat_id, message.message_id)
+
+    async def _post(self, chat_id: int, payload: dict[str, Any]) -> Message:
+        """One row's message: text, or a picture or file with the text as caption."""
+        attached = outbox.attachment(payload)
+        if attached is None:
+            return await self.bot.send_message(
+                chat_id,
+                payload["text"],
+                reply_markup=markup(payload),
+                rate_limit_args=BULK,  # type: ignore[call-arg]
+            )
+        what, name, data = attached
+        send = self.bot.send_photo if what == "photo" else self.bot.send_document
+        return await send(
+            chat_id,
+            InputFile(data, filename=name),
+            caption=payload["text"],
+            reply_markup=markup(payload),
+            rate_limit_args=BULK,  # type: ignore[call-arg]
+        )
 
     async def _pin(self, chat_id: int, message_id: int) -> None:
         try:

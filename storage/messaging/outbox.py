@@ -8,6 +8,7 @@ the only way a message can arrive twice.
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -39,9 +40,18 @@ class Outgoing:
     instructor_id: int | None = None
     buttons: Buttons = field(default_factory=list)
     pin: bool = False
+    # A picture (PNG bytes) or a file (name, bytes) sent with `text` as its caption; kept in
+    # the row (base64), so a restart sends the same bytes. Keep them small (a QR code, an .ics).
+    photo: bytes | None = None
+    document: tuple[str, bytes] | None = None
 
     def row(self, now: datetime) -> dict[str, Any]:
         payload: dict[str, Any] = {"text": self.text}
+        if self.photo is not None:
+            payload["photo"] = base64.b64encode(self.photo).decode("ascii")
+        if self.document is not None:
+            name, data = self.document
+            payload["document"] = {"name": name, "data": base64.b64encode(data).decode("ascii")}
         if self.buttons:
             payload["buttons"] = [
                 [[label, data.pack()] for label, data in row] for row in self.buttons
@@ -60,6 +70,16 @@ class Outgoing:
             "not_before": now,
             "created_at": now,
         }
+
+
+def attachment(payload: dict[str, Any]) -> tuple[str, str, bytes] | None:
+    """A row's picture or file: ("photo", "photo.png", bytes) or ("document", name, bytes)."""
+    if "photo" in payload:
+        return "photo", "photo.png", base64.b64decode(payload["photo"])
+    if "document" in payload:
+        document = payload["document"]
+        return "document", str(document["name"]), base64.b64decode(document["data"])
+    return None
 
 
 async def enqueue(
