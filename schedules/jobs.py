@@ -22,7 +22,7 @@ from typing import Any, ClassVar
 
 from telegram.ext import CallbackContext, JobQueue
 
-from schedules import callups, reminders
+from schedules import callups, reminders, trainings
 from schedules.delivery import Sender
 from storage.db import Sessions
 from storage.messaging import conversations, inbox, notices
@@ -116,6 +116,20 @@ async def advance_callups(
     return done
 
 
+async def advance_trainings(
+    context: CallbackContext[Any, Any, Any, Any], *, now: datetime | None = None
+) -> int:
+    """Sends the trainings' reminders and check-in codes that fell due (once each)."""
+    services = Services.of(context.bot_data)
+    speaker = callups.voice(services.translate, services.language, services.timezone)
+    sent = await trainings.advance_trainings(
+        services.sessions, speaker, now=now or datetime.now(UTC), bot_username=context.bot.username
+    )
+    if sent:
+        wake_sender(context)
+    return sent
+
+
 async def restore_schedules(bot_data: Mapping[Any, Any], *, now: datetime | None = None) -> int:
     """At start: built-in schedules exist once each and every active reminder has its next
     firing (the database is the source of truth); returns how many reminders are active."""
@@ -129,6 +143,7 @@ async def tick(context: CallbackContext[Any, Any, Any, Any]) -> None:
     await send_due_notices(context)
     await fire_reminders(context)
     await advance_callups(context)
+    await advance_trainings(context)
 
 
 async def purge(context: CallbackContext[Any, Any, Any, Any]) -> None:

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from storage.callups.recruiting import Voice
 from storage.db import Sessions
-from storage.trainings import checkin
+from storage.trainings import checkin, reminding
 
 logger = logging.getLogger(__name__)
 
@@ -18,7 +18,8 @@ async def advance_trainings(
 ) -> int:
     """Runs what trainings owe to the clock at `now`; returns how many messages it enqueued."""
     async with sessions.begin() as session:
-        sent = await checkin.announce_codes(session, speaker, now=now, bot_username=bot_username)
+        sent = await reminding.remind_due(session, speaker, now=now)
+        sent += await checkin.announce_codes(session, speaker, now=now, bot_username=bot_username)
     if sent:
         logger.info("trainings: %s messages", sent)
     return sent

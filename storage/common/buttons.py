@@ -366,3 +366,33 @@ class RatingButton(ButtonData, prefix="callup_rate"):
 
     invitation_id: int
     score: int
+
+
+TrainingAction = Literal[
+    "send", "drop", "status", "sheet", "move", "cancel", "cancel_yes", "list", "remind"
+]
+
+
+@dataclass(frozen=True)
+class TrainingButton(ButtonData, prefix="training"):
+    """A training for its organizer: the draft's 发出邀请 / 取消, its status, the attendance
+    sheet, 改时间, 取消培训 and its confirmation."""
+
+    training_id: int
+    action: TrainingAction
+
+
+@dataclass(frozen=True)
+class SeatButton(ButtonData, prefix="training_seat"):
+    """An invitation to a training (sent through the outbox): 参加, 请假."""
+
+    seat_id: int
+    action: Literal["attend", "leave"]
+
+
+@dataclass(frozen=True)
+class LeaveReasonButton(ButtonData, prefix="training_why"):
+    """After 请假: a reason in one press, or none."""
+
+    seat_id: int
+    reason: Literal["time", "health", "work", "skip"]
