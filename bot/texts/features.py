@@ -22,6 +22,7 @@ from bot.texts import (
     reminders,
     reports,
     stats,
+    trainings,
     uploads,
     welcome,
 )
@@ -39,6 +40,7 @@ FEATURES: tuple[ModuleType, ...] = (
     reminders,
     callups,
     dispatch,
+    trainings,
 )
 
 
