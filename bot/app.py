@@ -35,6 +35,7 @@ from bot.handlers import (
     reminders,
     reports,
     stats,
+    trainings,
     uploads,
     welcome,
 )
@@ -148,6 +149,7 @@ def build_application(
     ).install(application.bot_data)
 
     for module in (
+        trainings,  # first: its /start ci_<token> (check-in by QR) goes before welcome's /start
         welcome,
         profile,
         invites,
@@ -169,7 +171,7 @@ def build_application(
     router.add(reports.guided.FLOW, reports.guided.take_text)
     router.add(reports.mine.FLOW, reports.mine.take_line)
     router.add(notices.FLOW, notices.take_text)
-    for flow, step in callups.FLOWS:
+    for flow, step in (*callups.FLOWS, *trainings.FLOWS):
         router.add(flow, step)
     application.add_handler(router.handler())
     # Last in group 0, so that every feature's handlers had their chance: unknown commands and

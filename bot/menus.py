@@ -28,6 +28,8 @@ EVERYONE = (
     "remind",
     "reminders",
     "leave",
+    "trainings",
+    "checkin",
     "me",
     "lang",
 )
@@ -41,6 +43,8 @@ ADMIN = (
     "invite",
     "districts",
     "dispatch",
+    "training",
+    "breakout",
 )
 HQ_ONLY = ("admin", "schedules", "assign", "callup", "callups")
 GROUP_ADMIN = ("bindgroup", "unbindgroup", "help")

@@ -396,3 +396,10 @@ class LeaveReasonButton(ButtonData, prefix="training_why"):
 
     seat_id: int
     reason: Literal["time", "health", "work", "skip"]
+
+
+@dataclass(frozen=True)
+class TrainingStepButton(ButtonData, prefix="training_step"):
+    """A choice in the guided /training: a format, or 跳过 for an optional step."""
+
+    choice: Literal["lecture", "mock", "exchange", "seminar", "skip"]

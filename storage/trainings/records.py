@@ -160,12 +160,12 @@ async def release(
     ]  # fmt: skip
     for start in range(0, len(rows), 500):
         await session.execute(insert(TrainingSeat), rows[start : start + 500])
-    seats = dict(
+    seats: dict[int, int] = dict(
         (await session.execute(
             select(TrainingSeat.instructor_id, TrainingSeat.id).where(
                 TrainingSeat.training_id == training.id
             )
-        )).tuples().all()
+        )).all()
     )  # fmt: skip
     langs = await langs_of(session, voice, [int(tid or 0) for _, tid in people])
     messages = []
@@ -401,7 +401,7 @@ async def invited_to(session: AsyncSession, instructor_id: int, *, now: datetime
         .order_by(Training.starts_at)
         .limit(10)
     )
-    return [(training, seat) for training, seat in rows.tuples()]
+    return [(training, seat) for training, seat in rows.all()]
 
 
 @dataclass
@@ -437,7 +437,7 @@ async def detail(session: AsyncSession, training_id: int, *, now: datetime) -> D
     )
     found = Detail(training)
     ended = now >= aware(training.ends_at)
-    for seat, name, district in rows.tuples():
+    for seat, name, district in rows:
         person = Person(name, district, seat.reason, seat.queue_no, seat.checked_in_at is not None)
         found.people.setdefault(seat.status, []).append(person)
         if person.checked_in:
