@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
@@ -15,6 +17,10 @@ from storage.callups import records
 from storage.common.buttons import LanguageButton
 from storage.models import CallUp, Instructor
 from storage.people.access import Identity, set_language
+from storage.trainings import attendance
+from storage.trainings.attendance import Attended
+
+RECENT_TRAININGS = 5  # trainings listed in /me; the count covers all
 
 
 def profile_text(lang: str, instructor: Instructor, mentor: str | None) -> str:
@@ -54,6 +60,24 @@ def _callups_text(lang: str, served: list[tuple[CallUp, int | None]]) -> str:
     return "\n".join(lines)
 
 
+def _trainings_text(lang: str, tz: ZoneInfo, total: int, recent: list[Attended]) -> str:
+    """How many trainings one checked in at, and the latest few (for /me)."""
+    lines = [t(lang, "attendance.me.title", count=total)]
+    for item in recent:
+        lines.append(
+            t(
+                lang,
+                "attendance.me.line",
+                date=item.starts_at.astimezone(tz).date().isoformat(),
+                title=item.title,
+                walk_in=t(lang, "attendance.me.walk_in") if item.walk_in else "",
+            )
+        )
+    if total > len(recent):
+        lines.append(t(lang, "attendance.me.more", count=total - len(recent)))
+    return "\n".join(lines)
+
+
 @guard(chat="private")
 async def show_me(update: Update, context: Context, who: Identity) -> None:
     """Shows the sender's profile: an instructor's record, or an admin's role."""
@@ -69,9 +93,13 @@ async def show_me(update: Update, context: Context, who: Identity) -> None:
                 found = await session.get(Instructor, who.instructor.mentor_id)
                 mentor = found.name if found else None
             served = await records.memberships(session, who.instructor.id)
+            trained = await attendance.count(session, who.instructor.id)
+            recent = await attendance.attended(session, who.instructor.id, limit=RECENT_TRAININGS)
         parts.append(profile_text(lang, who.instructor, mentor))
         if served:
             parts.append(_callups_text(lang, served))
+        if trained:
+            parts.append(_trainings_text(lang, context.settings.tz, trained, recent))
     if not parts:
         parts.append(t(lang, "me.stranger", telegram_id=who.telegram_id))
     await update.effective_message.reply_text("\n\n".join(parts))

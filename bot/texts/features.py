@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from types import ModuleType
 
 from bot.texts import (
+    breakout,
     callups,
     cli,
     common,
@@ -41,6 +42,7 @@ FEATURES: tuple[ModuleType, ...] = (
     callups,
     dispatch,
     trainings,
+    breakout,
 )
 
 
