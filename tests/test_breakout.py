@@ -149,6 +149,21 @@ def test_experience_is_mixed_across_groups() -> None:
         assert levels == {"city": 2, "enterprise": 2}
 
 
+def test_the_most_senior_lead_different_groups_where_the_districts_allow() -> None:
+    """Of the test roster's eight (two from each of four districts), the k most senior are in
+    k different groups and lead them, for k = 2, 3 and 4."""
+    districts = {name: i for i, name in enumerate(["西城", "东城", "大兴", "平谷"])}
+    levels = {"市级": "city", "区级": "district", "街乡级": "street", "企业级": "enterprise"}
+    people = [
+        Attendee(tid, name, districts[district], district, levels[level],
+                 "full_time" if employment == "专职" else "part_time", start)
+        for name, level, employment, district, start, tid in ROSTER[:8]
+    ]  # fmt: skip
+    for k in (2, 3, 4):
+        groups = split(people, k, today=TODAY)
+        assert {g.lead.attendee for g in groups} == set(seniority(people, TODAY)[:k]), k
+
+
 def test_the_same_attendees_in_any_order_give_the_same_groups() -> None:
     """The split is deterministic: shuffling the input changes nothing."""
     people, k = random_room(3)
@@ -413,8 +428,8 @@ async def test_bad_breakouts_are_refused_with_the_reason(
 async def test_only_those_who_manage_the_training_may_split_it(
     world: World, sessions: Sessions, hq: Person
 ) -> None:
-    """An instructor is refused; a district admin may split their district's training (also
-    one they organize) but not HQ's or another district's."""
+    """An instructor is refused; a district admin may split their district's trainings and
+    those they organized, but not HQ's or another district's."""
     xicheng, dongcheng = await district_id(sessions, "西城"), await district_id(sessions, "东城")
     async with sessions.begin() as session:
         session.add(Admin(telegram_id=2001, role="district_admin", district_id=xicheng))
@@ -428,6 +443,9 @@ async def test_only_those_who_manage_the_training_may_split_it(
     assert "不归你管" in (await dongcheng_admin.send(f"/breakout {district} 2")).text
     assert "分成 2 组" in (await xicheng_admin.send(f"/breakout {district} 2")).text
     assert "分成 3 组" in (await hq.send(f"/breakout {district} 3")).text
+    # 东城's admin organized this one for 西城 (say, before moving): the organizer may split it.
+    organized = await checked_in_training(sessions, created_by=2002, scope=xicheng)
+    assert "分成 2 组" in (await dongcheng_admin.send(f"/breakout {organized} 2")).text
 
 
 async def test_me_shows_the_trainings_attended_walk_ins_marked(
