@@ -16,9 +16,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
-from telegram.ext import CommandHandler
 
-from bot.handlers.trainings import breakout as breakout_handlers
 from schedules.delivery import Sender
 from storage.db import Sessions
 from storage.models import (
@@ -203,14 +201,7 @@ async def sender(world: World, sessions: Sessions) -> Sender:
 
 @pytest.fixture
 async def hq(world: World) -> Person:
-    """HQ with the roster imported; /breakout answered wherever the feature wires it."""
-    wired = any(
-        isinstance(handler, CommandHandler) and "breakout" in handler.commands
-        for handlers in world.app.handlers.values()
-        for handler in handlers
-    )
-    if not wired:  # until bot/handlers/trainings lists it: first, before the /help fallback
-        world.app.handlers[0][0:0] = breakout_handlers.HANDLERS
+    """HQ with the roster imported."""
     hq = world.person(HQ_ID, "总部")
     replies = await hq.upload(roster(), "roster.xlsx")
     assert "✅" in replies.text, replies.text

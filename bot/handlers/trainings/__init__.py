@@ -6,7 +6,7 @@ from __future__ import annotations
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.context import Handlers
-from bot.handlers.trainings import answers, board, checkin, create
+from bot.handlers.trainings import answers, board, breakout, checkin, create
 from storage.common.buttons import (
     LeaveReasonButton,
     SeatButton,
@@ -18,6 +18,7 @@ STATUS_ACTIONS = ("status", "list", "sheet", "move", "cancel", "cancel_yes")
 
 HANDLERS: Handlers = [
     *checkin.HANDLERS,
+    *breakout.HANDLERS,
     CommandHandler("training", create.training),
     CommandHandler("trainings", board.list_trainings),
     CallbackQueryHandler(create.press_step, pattern=TrainingStepButton.pattern()),
