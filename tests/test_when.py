@@ -339,7 +339,7 @@ def test_weekly_sequence() -> None:
 
 
 def test_workdays_skip_the_weekend() -> None:
-    """Workdays fire Monday to Friday: after Friday's comes Monday's."""
+    """In an ordinary week workdays fire Monday to Friday: after Friday's comes Monday's."""
     rule = Rule("workdays", time(9, 0))
     assert sequence(rule, at(2026, 11, 26, 12, 0), 3) == [
         at(2026, 11, 27, 9, 0),

@@ -37,18 +37,33 @@ NAME_OF = {key: cast(ScheduleName, name) for name, key in SCHEDULE_NAMES.items()
 
 
 def describe_rule(lang: str, rule: Rule, key: str | None = None) -> str:
-    """每天 08:30 / 每周一、三、五 09:00 / 每月1日 09:00 / 工作日 09:00 / 一次."""
+    """每天 08:30 / 每周一 09:00 / 每月1日 09:00 / 工作日 09:00（按法定节假日和调休） / 一次."""
     at = rule.at.strftime("%H:%M")
     if key == records.MONTHLY_SUMMARY:
         return t(lang, "rule.first_workday", at=at)
     if rule.kind == "weekly":
         days = t(lang, "rule.day_sep").join(t(lang, f"rule.wd{d}") for d in rule.weekdays)
-        return t(lang, "rule.weekly", days=days, at=at)
+        weekly = t(lang, "rule.weekly", days=days, at=at)
+        return weekly + (_nudge_note(lang, rule) if key == records.WEEKLY_NUDGE else "")
     if rule.kind == "monthly":
         return t(lang, "rule.monthly", day=rule.day, at=at)
     if rule.kind in ("daily", "workdays"):
         return t(lang, f"rule.{rule.kind}", at=at)
     return t(lang, "rule.once")
+
+
+def _nudge_note(lang: str, rule: Rule) -> str:
+    """How holidays and 调休 move the nudge (records.nudge_days): Friday is the week's last
+    working day, Thursday the one before it."""
+    working = [d for d in rule.weekdays if d < 5]
+    if len(rule.weekdays) > 1 and working:
+        return t(lang, "rule.nudge_moves")
+    if not working:
+        return ""
+    from_end = 4 - working[0]
+    if from_end == 0:
+        return t(lang, "rule.nudge_last")
+    return t(lang, "rule.nudge_from_end", n=from_end + 1)
 
 
 def when_problem(lang: str, problem: WhenProblem) -> str:

@@ -12,6 +12,8 @@ the bot words for the user. Rules:
   Friday of next week; 本周五 / this friday is this week's, and may be in the past;
 - a time alone (9:00, 下午3点) is today's if still ahead, otherwise tomorrow's;
 - recurring rules (每天, 每周…, 每月…, 工作日) need a time;
+- 工作日 follows China's calendar (storage.common.workdays): public holidays are skipped and the
+  weekend days made working days (调休) fire;
 - 晚上12点 is refused as "bad_time" rather than guessed as noon or the next day's midnight.
 
 Everything is pure: `now` is always passed in, nothing reads the clock.
@@ -28,6 +30,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from storage.common.text import CHINESE_NUMERAL, RELATIVE_DAYS, number
+from storage.common.workdays import is_workday
 
 # Problems `WhenProblem.code` can carry; the bot has a text for each.
 WHEN_PROBLEMS: tuple[str, ...] = ("unreadable", "past", "impossible_date", "bad_time")
@@ -51,7 +54,8 @@ class WhenProblem(ValueError):
 
 @dataclass(frozen=True)
 class Rule:
-    """When a reminder fires: once at `at` on `date`, or daily, weekly, monthly or on workdays."""
+    """When a reminder fires: once at `at` on `date`, or daily, weekly, monthly or on workdays
+    (China's working days, with holidays and 调休)."""
 
     kind: str
     at: time
@@ -253,7 +257,7 @@ def _days(rule: Rule, start: date) -> Iterator[date]:
     while True:
         if (
             rule.kind == "daily"
-            or (rule.kind == "workdays" and day.weekday() < 5)
+            or (rule.kind == "workdays" and is_workday(day))
             or (rule.kind == "weekly" and day.weekday() in rule.weekdays)
         ):
             yield day

@@ -4,6 +4,12 @@ A reminder fires in one transaction that records the firing (unique per reminder
 enqueues its messages in the outbox and moves `next_at` on by the rule — so a restart at any
 moment neither loses nor repeats it. The next time is computed from the rule in local time, not
 by adding days, so daylight saving and month ends do not drift.
+
+`工作日` reminders, the weekly nudge and the monthly summary follow China's calendar
+(storage.common.workdays): the nudge goes out on the last working day of the Monday-to-Sunday
+week (Friday in an ordinary week, Wednesday 2026-09-30 before National Day, the 调休 Saturday
+2026-10-10 after it, the 调休 Sunday 2026-09-20, and not at all in a week without a working day),
+the summary on the month's first working day.
 """
 
 from __future__ import annotations
@@ -13,12 +19,13 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.common.once import add_once
 from storage.common.times import aware
 from storage.common.when import Rule, next_time
+from storage.common.workdays import first_workday, week_workdays
 from storage.db import dialect_insert
 from storage.models import (
     Reminder,
@@ -32,7 +39,8 @@ WEEKLY_DIGEST = "weekly_digest"
 MONTHLY_SUMMARY = "monthly_summary"
 MENTORING = "mentoring"
 BUILTINS: dict[str, Rule] = {
-    WEEKLY_NUDGE: Rule("weekly", time(16, 0), weekdays=(4,)),  # Friday 16:00
+    # Friday 16:00, or 16:00 on the week's last working day when holidays and 调休 move it.
+    WEEKLY_NUDGE: Rule("weekly", time(16, 0), weekdays=(4,)),
     WEEKLY_DIGEST: Rule("weekly", time(9, 0), weekdays=(0,)),  # Monday 9:00
     MONTHLY_SUMMARY: Rule("monthly", time(9, 0), day=1),  # the first working day, 9:00
     MENTORING: Rule("daily", time(9, 0)),
@@ -41,22 +49,52 @@ BUILTINS: dict[str, Rule] = {
 MAX_CATCH_UP = 1000
 
 
-def first_working_day(year: int, month: int) -> date:
-    day = date(year, month, 1)
-    while day.weekday() >= 5:
-        day += timedelta(days=1)
-    return day
+# Weeks looked ahead for the nudge's next working day (a year; a week without one is skipped).
+NUDGE_WEEKS = 54
+
+
+def nudge_days(day: date, weekdays: tuple[int, ...]) -> list[date]:
+    """The days of the week of `day` on which a nudge set for `weekdays` (0 = Monday) goes out.
+
+    A weekday counts from the end of the working week: Friday is the week's last working day,
+    Thursday the one before it, and so on (the first working day if the week has fewer). In an
+    ordinary week that is the weekday itself; before National Day 2026 Friday means Wednesday
+    09-30, after it the 调休 Saturday 10-10. A week without a working day has no nudge. Saturday
+    and Sunday, if HQ chose them, are kept as written.
+    """
+    monday = day - timedelta(days=day.weekday())
+    working = week_workdays(day)
+    days: set[date] = set()
+    for weekday in weekdays:
+        if weekday >= 5:
+            days.add(monday + timedelta(days=weekday))
+        elif working:
+            from_end = 4 - weekday
+            days.add(working[max(0, len(working) - 1 - from_end)])
+    return sorted(days)
+
+
+def _at(day: date, rule: Rule, tz: ZoneInfo) -> datetime:
+    return datetime.combine(day, rule.at, tzinfo=tz).astimezone(UTC)
 
 
 def next_firing(key: str | None, rule: Rule, after: datetime, tz: ZoneInfo) -> datetime | None:
     """The first firing strictly after `after` (UTC), from the rule in local time."""
+    local = after.astimezone(tz).date()
+    if key == WEEKLY_NUDGE and rule.kind == "weekly":
+        # From the day before, so that an `after` near midnight in another zone misses nothing.
+        week = local - timedelta(days=1)
+        for _ in range(NUDGE_WEEKS):
+            for day in nudge_days(week, rule.weekdays):
+                if (moment := _at(day, rule, tz)) > after:
+                    return moment
+            week += timedelta(days=7)
+        return None
     if key != MONTHLY_SUMMARY:
         return next_time(rule, after, tz)
-    local = after.astimezone(tz).date()
     year, month = local.year, local.month
     for _ in range(3):
-        day = first_working_day(year, month)
-        moment = datetime.combine(day, rule.at, tzinfo=tz).astimezone(UTC)
+        moment = _at(first_workday(year, month), rule, tz)
         if moment > after:
             return moment
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
@@ -98,10 +136,41 @@ async def restore(session: AsyncSession, timezone: str, *, now: datetime) -> int
         reminder.next_at = next_firing(reminder.key, rule, now, ZoneInfo(reminder.timezone))
         if reminder.next_at is None:
             reminder.status = ReminderStatus.DONE.value
+    await _follow_the_calendar(session, now)
     count = await session.execute(
         select(func.count()).where(Reminder.status == ReminderStatus.ACTIVE.value)
     )
     return int(count.scalar_one())
+
+
+async def _follow_the_calendar(session: AsyncSession, now: datetime) -> None:
+    """Computes again the next firing still ahead of the rows that follow China's calendar.
+
+    Their next_at was computed with the calendar of the running package: an upgrade that brings
+    next year's holidays (or corrects a year taken as Monday to Friday) moves them at this start.
+    Only times still ahead are touched, so a due time missed while the bot was down is left to
+    fire within the grace or to be reported as missed.
+    """
+    # The schedules whose days China's calendar decides: the nudge, the summary and 工作日.
+    ahead = await session.scalars(
+        select(Reminder).where(
+            Reminder.status == ReminderStatus.ACTIVE.value,
+            Reminder.next_at > now,
+            or_(
+                Reminder.key.in_((WEEKLY_NUDGE, MONTHLY_SUMMARY)),
+                Reminder.rule["kind"].as_string() == "workdays",
+            ),
+        )
+    )
+    for reminder in ahead:
+        rule = Rule.from_json(reminder.rule)
+        moment = next_firing(reminder.key, rule, now, ZoneInfo(reminder.timezone))
+        if (
+            moment is not None
+            and reminder.next_at is not None
+            and moment != aware(reminder.next_at)
+        ):
+            reminder.next_at = moment
 
 
 async def create_reminder(
