@@ -14,6 +14,7 @@ from types import ModuleType
 from bot.texts import (
     breakout,
     callups,
+    checkin,
     cli,
     common,
     dispatch,
@@ -42,6 +43,7 @@ FEATURES: tuple[ModuleType, ...] = (
     callups,
     dispatch,
     trainings,
+    checkin,
     breakout,
 )
 
