@@ -15,9 +15,6 @@ from PIL import Image
 from sqlalchemy import func, select, update
 from telegram import Update
 
-from bot.context import XieshangApp
-from bot.flows import FlowRouter
-from bot.handlers.trainings import checkin as checkin_handlers
 from schedules import jobs
 from schedules.delivery import Sender
 from storage.db import Sessions
@@ -59,22 +56,9 @@ def roster() -> bytes:
     return xlsx(rows)
 
 
-def wire(app: XieshangApp) -> None:
-    """The /checkin flow's step in the router, until bot/handlers/trainings lists check-in's
-    FLOWS (the handlers are listed there already); nothing is added once it does."""
-    owners = (getattr(handler.callback, "__self__", None) for handler in app.handlers[0])
-    router = next(owner for owner in owners if isinstance(owner, FlowRouter))
-    for flow, step in checkin_handlers.FLOWS:
-        try:
-            router.add(flow, step)
-        except ValueError:  # registered by bot/app.py
-            pass
-
-
 @pytest.fixture
 async def hq(world: World) -> Person:
     """HQ, with the roster of four instructors who all joined."""
-    wire(world.app)
     hq = world.person(HQ_ID, "总部")
     replies = await hq.upload(roster(), "roster.xlsx")
     assert "✅" in replies.text, replies.text

@@ -396,22 +396,32 @@ async def test_a_training_created_within_a_day_skips_the_day_reminder(
     assert len(texts) == 1 and "1 小时后开始" in texts[0]
 
 
-async def test_switched_off_reminders_send_nothing(
+async def test_hq_switches_training_reminders_off_in_schedules(
     world: World, sessions: Sessions, sender: Sender
 ) -> None:
-    await sent_training(world, sender, day=3, deadline=1)
+    """/schedules lists 培训提醒 (it follows each training, so it cannot be re-timed); switched
+    off, no reminder goes; a restart keeps it off; switched on again, they go."""
+    hq = await sent_training(world, sender, day=3, deadline=1)
     wang, chat = person(world, "王建国")
     await wang.press("参加", chat=chat)
-    async with sessions.begin() as session:
-        session.add(
-            Reminder(
-                key="training_reminders", owner_id=HQ_ID, rule={"kind": "daily", "at": "09:00"},
-                text="", timezone="Asia/Shanghai", status="paused",
-            )
-        )  # fmt: skip
+    await jobs.restore_schedules(world.app.bot_data)
+    listing = await hq.send("/schedules")
+    assert "培训提醒（training）：培训开始前 1 天和 1 小时" in listing.text, listing.text
+    assert "不能改时间" in (await hq.send("/schedules training 9:00")).text
+    await hq.press("关闭 培训提醒")
+    await jobs.restore_schedules(world.app.bot_data)  # a restart leaves it as HQ set it
     starts = (await the_training(sessions)).starts_at.replace(tzinfo=UTC)
-    await tick(world, starts - timedelta(hours=1))
+    await tick(world, starts - timedelta(days=1))
     assert await queued(sessions, "training_remind") == []
+    async with sessions() as session:
+        status = await session.scalar(
+            select(Reminder.status).where(Reminder.key == "training_reminders")
+        )
+    assert status == "paused"
+    await hq.send("/schedules")
+    await hq.press("开启 培训提醒")
+    await tick(world, starts - timedelta(hours=1))
+    assert len(await queued(sessions, "training_remind")) == 1
 
 
 async def test_cancelling_tells_attendees_and_waiters_and_closes_the_buttons(

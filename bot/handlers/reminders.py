@@ -32,6 +32,7 @@ SCHEDULE_NAMES = {
     "digest": records.WEEKLY_DIGEST,
     "summary": records.MONTHLY_SUMMARY,
     "mentoring": records.MENTORING,
+    "training": records.TRAINING_REMINDERS,
 }
 NAME_OF = {key: cast(ScheduleName, name) for name, key in SCHEDULE_NAMES.items()}
 
@@ -39,6 +40,8 @@ NAME_OF = {key: cast(ScheduleName, name) for name, key in SCHEDULE_NAMES.items()
 def describe_rule(lang: str, rule: Rule, key: str | None = None) -> str:
     """每天 08:30 / 每周一 09:00 / 每月1日 09:00 / 工作日 09:00（按法定节假日和调休） / 一次."""
     at = rule.at.strftime("%H:%M")
+    if key in records.FOLLOWS_EVENTS:
+        return t(lang, f"rule.{key}")
     if key == records.MONTHLY_SUMMARY:
         return t(lang, "rule.first_workday", at=at)
     if rule.kind == "weekly":
@@ -331,6 +334,9 @@ async def schedules(update: Update, context: Context, who: Identity) -> None:
         key = SCHEDULE_NAMES.get(words[0].lower())
         if key is None or len(words) < 2:
             await message.reply_text(t(lang, "schedules.usage"))
+            return
+        if key in records.FOLLOWS_EVENTS:
+            await message.reply_text(t(lang, "schedules.follows_events"))
             return
         try:
             rule = _schedule_rule(key, words[1], context)

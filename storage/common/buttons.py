@@ -314,7 +314,7 @@ class LeaveButton(
     action: Literal["cancel"]
 
 
-ScheduleName = Literal["nudge", "digest", "summary", "mentoring"]
+ScheduleName = Literal["nudge", "digest", "summary", "mentoring", "training"]
 
 
 @dataclass(frozen=True)

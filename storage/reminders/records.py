@@ -38,12 +38,17 @@ WEEKLY_NUDGE = "weekly_nudge"
 WEEKLY_DIGEST = "weekly_digest"
 MONTHLY_SUMMARY = "monthly_summary"
 MENTORING = "mentoring"
+# Reminders 1 day and 1 hour before each training (storage.trainings.reminding): they follow
+# each training's start, not a rule, so HQ switches them on and off but does not re-time them.
+TRAINING_REMINDERS = "training_reminders"
+FOLLOWS_EVENTS = frozenset({TRAINING_REMINDERS})
 BUILTINS: dict[str, Rule] = {
     # Friday 16:00, or 16:00 on the week's last working day when holidays and 调休 move it.
     WEEKLY_NUDGE: Rule("weekly", time(16, 0), weekdays=(4,)),
     WEEKLY_DIGEST: Rule("weekly", time(9, 0), weekdays=(0,)),  # Monday 9:00
     MONTHLY_SUMMARY: Rule("monthly", time(9, 0), day=1),  # the first working day, 9:00
     MENTORING: Rule("daily", time(9, 0)),
+    TRAINING_REMINDERS: Rule("daily", time(0, 0)),  # a placeholder: never fires by itself
 }
 # A missed firing is reported rather than fired after this many due times in a row.
 MAX_CATCH_UP = 1000
@@ -80,6 +85,8 @@ def _at(day: date, rule: Rule, tz: ZoneInfo) -> datetime:
 
 def next_firing(key: str | None, rule: Rule, after: datetime, tz: ZoneInfo) -> datetime | None:
     """The first firing strictly after `after` (UTC), from the rule in local time."""
+    if key in FOLLOWS_EVENTS:
+        return None
     local = after.astimezone(tz).date()
     if key == WEEKLY_NUDGE and rule.kind == "weekly":
         # From the day before, so that an `after` near midnight in another zone misses nothing.
@@ -128,7 +135,9 @@ async def restore(session: AsyncSession, timezone: str, *, now: datetime) -> int
         reminder.next_at = next_firing(reminder.key, Rule.from_json(reminder.rule), now, tz)
     unscheduled = await session.scalars(
         select(Reminder).where(
-            Reminder.status == ReminderStatus.ACTIVE.value, Reminder.next_at.is_(None)
+            Reminder.status == ReminderStatus.ACTIVE.value,
+            Reminder.next_at.is_(None),
+            Reminder.key.not_in(FOLLOWS_EVENTS) | Reminder.key.is_(None),
         )
     )
     for reminder in unscheduled:

@@ -14,6 +14,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -104,10 +105,10 @@ async def audience_size(session: AsyncSession, training: Training) -> int:
     return int(await session.scalar(query) or 0)
 
 
-def when_text(voice: Voice, training: Training) -> str:
-    """`12-10 09:00–12:00` in local time (the end with its day when it is another day)."""
-    starts = aware(training.starts_at).astimezone(voice.timezone)
-    ends = aware(training.ends_at).astimezone(voice.timezone)
+def when_text(training: Training, tz: ZoneInfo) -> str:
+    """`2026-12-10 09:00–12:00` in local time (the end with its day when it is another day)."""
+    starts = aware(training.starts_at).astimezone(tz)
+    ends = aware(training.ends_at).astimezone(tz)
     end = f"{ends:%H:%M}" if ends.date() == starts.date() else f"{ends:%m-%d %H:%M}"
     return f"{starts:%Y-%m-%d %H:%M}–{end}"
 
@@ -119,7 +120,7 @@ def facts(voice: Voice, lang: str, training: Training) -> dict[str, object]:
         "id": training.id,
         "title": training.title,
         "format": voice.translate(lang, f"training.format.{training.format}"),
-        "when": when_text(voice, training),
+        "when": when_text(training, voice.timezone),
         "place": training.place,
         "capacity": capacity if capacity else voice.translate(lang, "training.unlimited"),
         "deadline": voice.when(training.deadline),
@@ -269,7 +270,7 @@ async def move(
         return Changed("unknown")
     if training.status == TrainingStatus.CANCELLED.value:
         return Changed("cancelled", training)
-    old = when_text(voice, training)
+    old = when_text(training, voice.timezone)
     training.starts_at, training.ends_at = starts_at, ends_at
     if aware(training.deadline) > starts_at:
         training.deadline = starts_at

@@ -19,9 +19,10 @@ from storage.callups.recruiting import Voice
 from storage.common.times import aware
 from storage.messaging import outbox
 from storage.models import Reminder, ReminderStatus, SeatStatus, Training, TrainingStatus
+from storage.reminders import records
 from storage.trainings.records import REMIND_KIND, facts, langs_of, people
 
-BUILTIN_KEY = "training_reminders"
+BUILTIN_KEY = records.TRAINING_REMINDERS
 BEFORE = {"day": timedelta(days=1), "hour": timedelta(hours=1)}
 
 
@@ -38,12 +39,15 @@ async def remind_due(session: AsyncSession, voice: Voice, *, now: datetime) -> i
     sent = 0
     for which, before in BEFORE.items():
         column = Training.day_reminded_at if which == "day" else Training.hour_reminded_at
+        # Each reminder has its window up to the next one: a day reminder not sent by the hour
+        # reminder's time (switched off, the bot down) is not sent late.
+        until = BEFORE["hour"] if which == "day" else timedelta(0)
         due = list(
             await session.scalars(
                 select(Training).where(
                     Training.status == TrainingStatus.OPEN.value,
                     column.is_(None),
-                    Training.starts_at > now,
+                    Training.starts_at > now + until,
                     Training.starts_at <= now + before,
                 )
             )

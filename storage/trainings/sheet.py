@@ -25,6 +25,7 @@ from storage.common.text import LEVEL_LABELS
 from storage.common.times import aware
 from storage.models import District, Instructor, SeatStatus, Training, TrainingSeat
 from storage.trainings.breakout import LEAD_LABEL, SIDE_LABELS
+from storage.trainings.records import when_text
 
 SHEET_TITLE = "签到表"
 COLUMNS: tuple[str, ...] = (
@@ -83,7 +84,7 @@ async def attendance_sheet(session: AsyncSession, training_id: int, tz: ZoneInfo
     waiting = 0
     table: list[list[Any]] = [
         ["培训", training.title],
-        ["时间", _when(training, tz)],
+        ["时间", when_text(training, tz)],
         ["地点", training.place],
         [],
         list(COLUMNS),
@@ -106,13 +107,3 @@ async def attendance_sheet(session: AsyncSession, training_id: int, tz: ZoneInfo
             ]
         )
     return xlsx_bytes({SHEET_TITLE: table})
-
-
-def _when(training: Training, tz: ZoneInfo) -> str:
-    """2026-12-10 09:00–12:00, or both days when it ends on another day."""
-    starts = aware(training.starts_at).astimezone(tz)
-    ends = aware(training.ends_at).astimezone(tz)
-    end = (
-        ends.strftime("%H:%M") if ends.date() == starts.date() else ends.strftime("%Y-%m-%d %H:%M")
-    )
-    return f"{starts.strftime('%Y-%m-%d %H:%M')}–{end}"

@@ -36,6 +36,7 @@ HANDLERS: Handlers = [
 
 # Guided flows whose typed text the router hands over: (flow name, step).
 FLOWS = (
+    *checkin.FLOWS,
     (create.FLOW, create.take_text),
     (answers.REASON_FLOW, answers.take_reason),
     (board.MOVE_FLOW, board.take_move),

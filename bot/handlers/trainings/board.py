@@ -108,7 +108,7 @@ async def _list_for_admin(session: AsyncSession, context: Context, who: Identity
                 "trainings.line",
                 id=training.id,
                 title=training.title,
-                when=records.when_text(speaker(context), training),
+                when=records.when_text(training, context.settings.tz),
                 state=t(lang, f"training.state.{records.state(training, now=now)}"),
                 attending=counted[SeatStatus.ATTENDING.value],
                 capacity=_capacity(training),
@@ -139,7 +139,7 @@ async def _list_for_instructor(session: AsyncSession, context: Context, who: Ide
                 "trainings.mine_line",
                 id=training.id,
                 title=training.title,
-                when=records.when_text(speaker(context), training),
+                when=records.when_text(training, context.settings.tz),
                 place=training.place,
                 answer=said,
             )
@@ -271,5 +271,5 @@ async def take_move(
     if changed.told:
         wake_sender(context)  # before the commit: the sender looks again within a second
     assert changed.training is not None
-    when = records.when_text(speaker(context), changed.training)
+    when = records.when_text(changed.training, context.settings.tz)
     return Reply(t(lang, "training.moved_done", id=training.id, when=when, told=changed.told))
