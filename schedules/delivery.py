@@ -232,6 +232,10 @@ class Pacer(BaseRateLimiter[dict[str, Any]]):
         self.pauses += 1
         self._paused_until = max(self._paused_until, self.clock.monotonic() + seconds)
 
+    def paused_for(self) -> float:
+        """Seconds until requests may go again after a 429 (0 when not paused)."""
+        return max(0.0, self._paused_until - self.clock.monotonic())
+
     async def process_request(
         self,
         callback: Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[dict[str, Any]]]],

@@ -22,7 +22,7 @@ from typing import Any, ClassVar
 
 from telegram.ext import CallbackContext, JobQueue
 
-from schedules import callups, reminders, trainings
+from schedules import callups, progress, reminders, trainings
 from schedules.delivery import Sender
 from storage.db import Sessions
 from storage.messaging import conversations, inbox, notices
@@ -130,6 +130,17 @@ async def advance_trainings(
     return sent
 
 
+async def show_progress(
+    context: CallbackContext[Any, Any, Any, Any], *, now: datetime | None = None
+) -> int:
+    """Edits the admins' broadcast confirmations with sent / total, at most every 5 s each,
+    then with the final counts (schedules/progress.py)."""
+    services = Services.of(context.bot_data)
+    return await progress.show_progress(
+        context.bot, services.sessions, services.translate, now=now or datetime.now(UTC)
+    )
+
+
 async def restore_schedules(bot_data: Mapping[Any, Any], *, now: datetime | None = None) -> int:
     """At start: built-in schedules exist once each and every active reminder has its next
     firing (the database is the source of truth); returns how many reminders are active."""
@@ -144,6 +155,7 @@ async def tick(context: CallbackContext[Any, Any, Any, Any]) -> None:
     await fire_reminders(context)
     await advance_callups(context)
     await advance_trainings(context)
+    await show_progress(context)
 
 
 async def purge(context: CallbackContext[Any, Any, Any, Any]) -> None:

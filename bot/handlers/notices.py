@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from bot import keyboards
+from bot import keyboards, progress
 from bot.context import Context, Handlers
 from bot.flows import Reply
 from bot.guards import answer, guard
@@ -81,9 +81,9 @@ async def _create(
     confirm: bool,
     send_at: datetime | None,
     request_key: str | None = None,
-) -> tuple[str, bool]:
-    """Creates the notice, releases it now unless it is for later: what happened, and whether
-    the outbox got messages (wake the sender after the commit)."""
+) -> tuple[str, progress.Broadcast | None]:
+    """Creates the notice, releases it now unless it is for later: what happened, and the
+    broadcast whose progress the confirmation shows (wake the sender after the commit)."""
     lang = context.lang(who)
     now = datetime.now(UTC)
     try:
@@ -98,10 +98,11 @@ async def _create(
             request_key=request_key,
         )
     except AudienceProblem as problem:
-        return _problem(lang, who, problem), False
+        return _problem(lang, who, problem), None
     if send_at is not None and send_at > now:
         when = describe(send_at, context.settings.tz, lang)
-        return t(lang, "notice.scheduled", id=notice.id, when=when), False
+        later = progress.Broadcast(notices.KIND, notice.id, since=send_at)
+        return t(lang, "notice.scheduled", id=notice.id, when=when), later
     messages = await notices.release(session, notice, t, context.settings.bot_language, now=now)
     [view] = await notices.views(session, [notice])
     released = t(
@@ -112,7 +113,7 @@ async def _create(
         recipients=view.recipients,
         unbound=view.unbound,
     )
-    return released, True
+    return released, progress.Broadcast(notices.KIND, notice.id, since=now)
 
 
 # --- /notice -------------------------------------------------------------------------------
@@ -219,12 +220,13 @@ async def notice(update: Update, context: Context, who: Identity) -> None:
         return
     async with context.sessions.begin() as session:
         key = inbox.request_key(message.chat_id, message.message_id)
-        reply, released = await _create(
+        reply, broadcast = await _create(
             session, context, who, audience, text, confirm=True, send_at=None, request_key=key
         )
-    if released:
+    if broadcast is not None:
         wake_sender(context)
-    await message.reply_text(reply)
+    confirmation = await message.reply_text(reply)
+    await progress.follow(context, confirmation, broadcast, lang=lang)
 
 
 def _summary(lang: str, data: dict[str, Any], labels: Labels, tz: Any) -> str:
@@ -269,42 +271,42 @@ async def _take_button(
     context: Context,
     who: Identity,
     pressed: NoticeAudienceButton | NoticeStepButton,
-) -> tuple[Reply, bool]:
-    """One button of the guided /notice, in the transaction: the reply, and whether the
-    notice went to the outbox."""
+) -> tuple[Reply, progress.Broadcast | None]:
+    """One button of the guided /notice, in the transaction: the reply, and the broadcast
+    of the notice it sent or scheduled."""
     lang = context.lang(who)
     if isinstance(pressed, NoticeStepButton) and pressed.choice == "cancel":
         await conversations.clear(session, who.telegram_id)
-        return Reply(t(lang, "notice.cancelled")), False
+        return Reply(t(lang, "notice.cancelled")), None
     expired = Reply(t(lang, "notice.expired"), alert=True)
     conversation = await conversations.load(session, who.telegram_id)
     if conversation is None or conversation.flow != FLOW:
-        return expired, False
+        return expired, None
     data, step = dict(conversation.data), conversation.step
     if isinstance(pressed, NoticeAudienceButton):
         if step != "audience":
-            return expired, False
+            return expired, None
         data["audience"], data["value"] = pressed.audience, pressed.value
         if pressed.audience == "district" and not who.may_manage(int(pressed.value or 0)):
             refusal = t(lang, "refused.other_district", district=who.district_name)
-            return Reply(refusal, alert=True), False
+            return Reply(refusal, alert=True), None
         if pressed.audience == "team":
-            return await _take_team(session, context, who, pressed.value), False
-        return await _ask(session, context, who, "text", data), False
+            return await _take_team(session, context, who, pressed.value), None
+        return await _ask(session, context, who, "text", data), None
     choice = pressed.choice
     if choice in ("confirm", "no_confirm") and step == "confirm":
         data["confirm"] = choice == "confirm"
-        return await _ask(session, context, who, "when", data), False
+        return await _ask(session, context, who, "when", data), None
     if choice in ("now", "later") and step == "when":
         data["send_at"] = None
         return await _ask(
             session, context, who, "review" if choice == "now" else "time", data
-        ), False
+        ), None
     if choice == "send" and step == "review":
         await conversations.clear(session, who.telegram_id)
         send_at = datetime.fromisoformat(data["send_at"]) if data.get("send_at") else None
         audience = Audience(NoticeAudience(data["audience"]), data.get("value"))
-        text, released = await _create(
+        text, broadcast = await _create(
             session,
             context,
             who,
@@ -313,8 +315,8 @@ async def _take_button(
             confirm=bool(data["confirm"]),
             send_at=send_at,
         )
-        return Reply(text), released
-    return expired, False
+        return Reply(text), broadcast
+    return expired, None
 
 
 async def _take_team(
@@ -348,14 +350,15 @@ async def _press(
     query = update.callback_query
     assert query is not None
     async with context.sessions.begin() as session:
-        reply, released = await _take_button(session, context, who, pressed)
-    if released:
+        reply, broadcast = await _take_button(session, context, who, pressed)
+    if broadcast is not None:
         wake_sender(context)
     if reply.alert:
         await answer(update, reply.text)
         return
     await query.answer()
-    await query.edit_message_text(reply.text, reply_markup=reply.markup)
+    confirmation = await query.edit_message_text(reply.text, reply_markup=reply.markup)
+    await progress.follow(context, confirmation, broadcast, lang=context.lang(who))
 
 
 @guard(role="admin", chat="private")

@@ -145,8 +145,12 @@ class NoticeRecipient(Base):
 
 class BroadcastProgress(Base):
     """An admin's confirmation message of a broadcast, edited with sent / total while the
-    broadcast's outbox rows (kind, ref_id) go out, at most every few seconds, then with the final
-    counts."""
+    broadcast's outbox rows go out, at most every few seconds, then with the final counts
+    (storage/messaging/progress.py).
+
+    The broadcast is the outbox rows of (kind, ref_id) written at or after `since`, up to
+    `last_id`: later rows of the same call-up (a declined place passed on) are not part of it.
+    """
 
     __tablename__ = "broadcast_progress"
     __table_args__ = (Index("ix_broadcast_progress_done_at", "done_at"),)
@@ -154,11 +158,18 @@ class BroadcastProgress(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     kind: Mapped[str] = mapped_column(String(16))  # the outbox kind of the broadcast's rows
     ref_id: Mapped[int] = mapped_column(Integer)  # the notice, training, call-up ...
+    # When the rows were written: now, or the time a scheduled notice is released.
+    since: Mapped[datetime]
+    # The newest of the rows, fixed when they are first seen; NULL while they are still to come.
+    last_id: Mapped[int | None] = mapped_column(Integer)
     chat_id: Mapped[int] = mapped_column(BigInteger)  # where the confirmation message is
     message_id: Mapped[int] = mapped_column(BigInteger)
     lang: Mapped[str] = mapped_column(String(8))
     text: Mapped[str] = mapped_column(Text)  # the confirmation as sent; progress goes below it
-    total: Mapped[int] = mapped_column(Integer)
+    buttons: Mapped[list[Any] | None] = mapped_column(JSON)  # its buttons [[label, data]]
+    started_at: Mapped[datetime | None]  # when the rows were seen first
+    # No edit before this: an edit's interval, or a 429's retry_after.
+    hold_until: Mapped[datetime | None]
+    shown: Mapped[int | None] = mapped_column(Integer)  # the count of done rows on the message
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
-    edited_at: Mapped[datetime | None]
     done_at: Mapped[datetime | None]

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from telegram import InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardMarkup, Message, Update
 
-from bot import keyboards
+from bot import keyboards, progress
 from bot.context import Context
 from bot.guards import answer, guard
 from bot.handlers.callups.create import speaker
@@ -60,8 +60,9 @@ def _status_buttons(lang: str, call_up_id: int, status: str) -> InlineKeyboardMa
 
 async def _status(
     update: Update, context: Context, lang: str, call_up_id: int, notice: str | None = None
-) -> None:
-    """Shows the status in the pressed message; `notice` comes first as an alert."""
+) -> Message | bool | None:
+    """Shows the status in the pressed message; `notice` comes first as an alert. Returns
+    the edited message (None when nothing changed)."""
     query = update.callback_query
     assert query is not None
     now = datetime.now(UTC)
@@ -71,13 +72,13 @@ async def _status(
         names = {i: n for n, i in (await districts.district_ids(session)).items()}
     if found is None:
         await answer(update, t(lang, "callups.not_found", id=call_up_id))
-        return
+        return None
     text = detail_text(lang, found, context.settings.tz, names, now=now, today=today)
     await query.answer(notice, show_alert=notice is not None)
     if getattr(query.message, "text", None) == text:
-        return  # Telegram refuses an edit that changes nothing
+        return None  # Telegram refuses an edit that changes nothing
     markup = _status_buttons(lang, call_up_id, found.call_up.status)
-    await query.edit_message_text(text, reply_markup=markup)
+    return await query.edit_message_text(text, reply_markup=markup)
 
 
 @guard(role="hq", chat="private")
@@ -117,4 +118,7 @@ async def press_status(update: Update, context: Context, who: Identity) -> None:
         await answer(update, t(lang, f"callups.{result.outcome}"))
         return
     notice = t(lang, f"callups.{result.outcome}", count=result.messages)
-    await _status(update, context, lang, cid, notice)
+    shown = await _status(update, context, lang, cid, notice)
+    if result.outcome == "added":
+        invitations = progress.Broadcast(recruiting.INVITE_KIND, cid, since=now)
+        await progress.follow(context, shown, invitations, lang=lang)

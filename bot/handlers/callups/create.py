@@ -6,8 +6,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import Update
+from telegram import Message, Update
 
+from bot import progress
 from bot.context import Context
 from bot.flows import Reply
 from bot.guards import answer, command_text, guard
@@ -220,7 +221,10 @@ async def press_draft(update: Update, context: Context, who: Identity) -> None:
             reply = await _adjust(session, context, lang, pressed.call_up_id, pressed.action, now)
     if sent:
         wake_sender(context)
-    await _show(update, reply)
+    shown = await _show(update, reply)
+    if sent:
+        invitations = progress.Broadcast(recruiting.INVITE_KIND, pressed.call_up_id, since=now)
+        await progress.follow(context, shown, invitations, lang=lang)
 
 
 def _too_many(lang: str, size: int, found: records.Preview) -> str:
@@ -267,11 +271,12 @@ async def _send(
     return Reply(t(lang, "callup.sent", id=call_up_id, invited=invited, size=call_up.size))
 
 
-async def _show(update: Update, reply: Reply) -> None:
+async def _show(update: Update, reply: Reply) -> Message | bool | None:
+    """The reply as an alert, or in the pressed message: then the edited message."""
     query = update.callback_query
     assert query is not None
     if reply.alert:
         await answer(update, reply.text)
-        return
+        return None
     await query.answer()
-    await query.edit_message_text(reply.text, reply_markup=reply.markup)
+    return await query.edit_message_text(reply.text, reply_markup=reply.markup)
