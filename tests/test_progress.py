@@ -210,15 +210,12 @@ async def test_a_broadcast_done_at_once_gets_one_edit_in_the_admins_language(
     )
 
 
-async def test_a_scheduled_notice_shows_its_progress_once_it_is_released(
-    world: World, sessions: Sessions
-) -> None:
-    """The guided /notice for tomorrow: its 已保存 message stays as it is until the tick
-    releases the notice, then gets the final counts."""
-    await crowd(sessions, 4)
+async def schedule_and_release(world: World, sessions: Sessions, audience: str) -> str:
+    """HQ schedules a notice to `audience` for tomorrow with the guided /notice; tomorrow comes
+    and the tick releases it. Returns the 已保存 confirmation."""
     hq = world.person(HQ_ID, "总部")
     await hq.send("/notice")
-    await hq.press("全体")
+    await hq.press(audience)
     await hq.send("明天上午开会")
     await hq.press("需要确认")
     await hq.press("定时发送")
@@ -227,15 +224,38 @@ async def test_a_scheduled_notice_shows_its_progress_once_it_is_released(
     assert "将于" in saved.text
     assert await show(world.app, datetime.now(UTC) + timedelta(minutes=5)) == 0  # not yet
     assert len(await following(sessions)) == 1
-    # Tomorrow has come.
     async with sessions.begin() as session:
         past = datetime.now(UTC) - timedelta(seconds=1)
         await session.execute(update(Notice).values(send_at=past))
         await session.execute(update(BroadcastProgress).values(since=past))
     context = SimpleNamespace(bot_data=world.app.bot_data)
     assert await jobs.send_due_notices(context) == 1  # type: ignore[arg-type]
+    return saved[0]
+
+
+async def test_a_scheduled_notice_shows_its_progress_once_it_is_released(
+    world: World, sessions: Sessions
+) -> None:
+    """The guided /notice for tomorrow: its 已保存 message stays as it is until the tick
+    releases the notice, then gets the final counts."""
+    await crowd(sessions, 4)
+    saved = await schedule_and_release(world, sessions, "全体")
     [(_, text)] = await Clocked(world.app, sessions, world.standin).run()
-    assert text == saved[0] + "\n\n" + DONE.format(4, 0, 0)
+    assert text == saved + "\n\n" + DONE.format(4, 0, 0)
+
+
+async def test_a_scheduled_notice_that_reaches_nobody_is_shown_done_after_a_minute(
+    world: World, sessions: Sessions, standin: BotApiStandIn
+) -> None:
+    """Released to an audience with nobody on Telegram (no full-time instructor), the notice
+    wrote no message: a minute after its time the confirmation says so, and is followed no
+    more."""
+    await crowd(sessions, 4)  # all part-time
+    saved = await schedule_and_release(world, sessions, "专职")
+    assert await show(world.app, datetime.now(UTC) + timedelta(seconds=30)) == 0
+    assert await show(world.app, datetime.now(UTC) + timedelta(seconds=61)) == 1
+    assert edits(standin)[-1].params["text"] == saved + "\n\n" + DONE.format(0, 0, 0)
+    assert await following(sessions) == []
 
 
 # --- call-ups --------------------------------------------------------------------------------
