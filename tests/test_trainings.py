@@ -159,6 +159,17 @@ async def test_the_draft_sends_nothing_and_the_invitations_reach_the_audience(
     assert len(await queued(sessions, "training_invite")) == 5
 
 
+async def test_the_organizers_confirmation_shows_the_invitations_going_out(
+    world: World, sessions: Sessions, sender: Sender, standin: BotApiStandIn
+) -> None:
+    """The 已发给 message is edited by the tick with the broadcast's final counts."""
+    await sent_training(world, sender)
+    context = type("Ctx", (), {"bot_data": world.app.bot_data, "bot": world.app.bot})()
+    await jobs.show_progress(context, now=datetime.now(UTC) + timedelta(seconds=10))
+    edits = [c.params["text"] for c in standin.calls_to("editMessageText", HQ_ID)]
+    assert "已发给 5 人" in edits[-1] and "发送完毕：送达 5" in edits[-1], edits[-1]
+
+
 @pytest.mark.parametrize(
     ("command", "expected"),
     [

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardMarkup, Update
 
-from bot import keyboards
+from bot import keyboards, progress
 from bot.context import Context
 from bot.flows import Reply
 from bot.guards import answer, command_text, guard
@@ -293,4 +293,7 @@ async def press_draft(update: Update, context: Context, who: Identity) -> None:
         await answer(update, reply.text)
         return
     await query.answer()
-    await query.edit_message_text(reply.text)
+    confirmation = await query.edit_message_text(reply.text)
+    if pressed.action == "send":
+        invitations = progress.Broadcast(records.INVITE_KIND, pressed.training_id, since=now)
+        await progress.follow(context, confirmation, invitations, lang=lang)
