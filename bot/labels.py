@@ -1,10 +1,15 @@
-"""Wording that several features share: a speaker's role, a message's audience."""
+"""Wording that several features share: a speaker's role, a message's audience, what a refused
+one-line command understood, the voice of messages composed in storage."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
+from bot.context import Context
 from bot.texts import t
+from schedules.callups import voice
+from storage.callups.recruiting import Voice
+from storage.common.keyed import LineProblem
 from storage.models import NoticeAudience
 from storage.people.access import Identity
 
@@ -37,3 +42,27 @@ def audience_label(
     if kind == NoticeAudience.EMPLOYMENT.value:
         return t(lang, "notice.aud.employment", employment=t(lang, f"employment.{value}"))
     return t(lang, f"notice.aud.{kind}")
+
+
+def line_problem(lang: str, problem: LineProblem, feature: str) -> str:
+    """What a refused one-line command answers (`feature` names its texts: "callup",
+    "training"): the bad value's reason, or what was understood, what is missing and how to
+    write it."""
+    if problem.code != "missing":
+        return t(lang, f"{feature}.problem.{problem.code}", value=problem.value)
+    understood = "\n".join(
+        f"· {t(lang, f'{feature}.key.{key}')}：{value}" for key, value in problem.understood.items()
+    )
+    missing = "、".join(t(lang, f"{feature}.key.{key}") for key in problem.missing)
+    return (
+        t(lang, f"{feature}.missing", understood=understood or t(lang, "none"), missing=missing)
+        + "\n\n"
+        + t(lang, f"{feature}.usage")
+    )
+
+
+def speaker(context: Context) -> Voice:
+    """How messages composed in storage (call-ups, trainings) are worded: the bot's texts,
+    default language and time zone."""
+    settings = context.settings
+    return voice(t, settings.bot_language, settings.bot_timezone)

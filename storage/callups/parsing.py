@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from storage.common.keyed import KeyedLine, LineProblem
 from storage.common.text import RELATIVE_DAYS, narrow, number
 from storage.common.when import WhenProblem, parse_when
 from storage.people.districts import find_district
@@ -43,12 +44,7 @@ KEYS: dict[str, str] = {
 }  # fmt: skip
 REQUIRED = ("title", "size", "target", "dates", "deadline")
 
-_KEY = re.compile(
-    r"(?:^|(?<=\s))("
-    + "|".join(sorted(map(re.escape, KEYS), key=len, reverse=True))
-    + r")\s*[:：]",
-    re.IGNORECASE,
-)
+_LINE = KeyedLine(KEYS)
 _LIST = re.compile(r"[,，、;；\s]+")
 _RANGE = re.compile(r"\s*(?:\.\.|…+|～|~|至|到|—|－|--)\s*")
 _NUMERIC_DAY = re.compile(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})[日号]?")
@@ -61,23 +57,8 @@ _DURATION = re.compile(
 )
 
 
-class CallUpProblem(Exception):
-    """A /callup that cannot be used: `code`, the bad `value`, what was understood and what
-    is missing (for the one-line form's answer)."""
-
-    def __init__(
-        self,
-        code: str,
-        value: str = "",
-        *,
-        understood: dict[str, str] | None = None,
-        missing: tuple[str, ...] = (),
-    ) -> None:
-        super().__init__(code, value)
-        self.code = code
-        self.value = value
-        self.understood = understood or {}
-        self.missing = missing
+class CallUpProblem(LineProblem):
+    """A /callup that cannot be used (see LineProblem)."""
 
 
 @dataclass
@@ -107,15 +88,8 @@ def default_cap(size: int) -> int:
 
 
 def split_keys(text: str) -> tuple[str, dict[str, str]]:
-    """The title (before the first key) and each key's raw value; a key given twice keeps the
-    last."""
-    matches = list(_KEY.finditer(text))
-    title = text[: matches[0].start()] if matches else text
-    values: dict[str, str] = {}
-    for i, match in enumerate(matches):
-        end = matches[i + 1].start() if i + 1 < len(matches) else len(text)
-        values[KEYS[match.group(1).casefold()]] = text[match.end() : end].strip()
-    return title.strip(), values
+    """The title (before the first key) and each key's raw value."""
+    return _LINE.split(text)
 
 
 def read_size(raw: str) -> int:

@@ -16,6 +16,7 @@ from datetime import UTC, datetime, time
 from zoneinfo import ZoneInfo
 
 from storage.callups.parsing import CallUpProblem, read_day, read_deadline, read_list
+from storage.common.keyed import KeyedLine, LineProblem
 from storage.common.text import narrow, number
 from storage.messaging.notices import Audience, AudienceProblem, check_scope, parse_audience
 from storage.models import NoticeAudience, TrainingFormat
@@ -50,35 +51,15 @@ FORMATS: dict[str, TrainingFormat] = {
 }  # fmt: skip
 UNLIMITED = frozenset({"不限", "无限", "不限制", "无", "unlimited", "none", "-"})
 
-_KEY = re.compile(
-    r"(?:^|(?<=\s))("
-    + "|".join(sorted(map(re.escape, KEYS), key=len, reverse=True))
-    + r")\s*[:：]",
-    re.IGNORECASE,
-)
+_LINE = KeyedLine(KEYS)
 _SPAN = re.compile(
     r"(?P<day>.+?)\s*(?P<h1>\d{1,2})(?::(?P<m1>\d{2})|点(?P<half1>半)?)\s*"
     r"(?:-|–|—|~|～|至|到|\.\.)\s*(?P<h2>\d{1,2})(?::(?P<m2>\d{2})|点(?P<half2>半)?)"
 )
 
 
-class TrainingProblem(Exception):
-    """A /training that cannot be used: `code`, the bad `value`, what was understood and what
-    is missing (for the one-line form's answer)."""
-
-    def __init__(
-        self,
-        code: str,
-        value: str = "",
-        *,
-        understood: dict[str, str] | None = None,
-        missing: tuple[str, ...] = (),
-    ) -> None:
-        super().__init__(code, value)
-        self.code = code
-        self.value = value
-        self.understood = understood or {}
-        self.missing = missing
+class TrainingProblem(LineProblem):
+    """A /training that cannot be used (see LineProblem)."""
 
 
 @dataclass
@@ -97,15 +78,8 @@ class TrainingSpec:
 
 
 def split_keys(text: str) -> tuple[str, dict[str, str]]:
-    """The title (before the first key) and each key's raw value; a key given twice keeps the
-    last."""
-    matches = list(_KEY.finditer(text))
-    title = text[: matches[0].start()] if matches else text
-    values: dict[str, str] = {}
-    for i, match in enumerate(matches):
-        end = matches[i + 1].start() if i + 1 < len(matches) else len(text)
-        values[KEYS[match.group(1).casefold()]] = text[match.end() : end].strip()
-    return title.strip(), values
+    """The title (before the first key) and each key's raw value."""
+    return _LINE.split(text)
 
 
 def read_format(raw: str) -> TrainingFormat:

@@ -11,7 +11,7 @@ from bot import keyboards
 from bot.context import Context
 from bot.flows import Reply
 from bot.guards import answer, guard
-from bot.handlers.callups.create import speaker
+from bot.labels import speaker
 from bot.texts import t
 from schedules.jobs import wake_sender
 from storage.callups import recruiting

@@ -9,8 +9,8 @@ from telegram import InlineKeyboardMarkup, Message, Update
 from bot import keyboards, progress
 from bot.context import Context
 from bot.guards import answer, guard
-from bot.handlers.callups.create import speaker
 from bot.handlers.callups.wording import detail_text, headline
+from bot.labels import speaker
 from bot.texts import t
 from schedules.jobs import wake_sender
 from storage.callups import records, recruiting

@@ -13,8 +13,8 @@ from bot.context import Context
 from bot.flows import Reply
 from bot.guards import answer, command_text, guard
 from bot.handlers.callups.wording import draft_buttons, draft_text
+from bot.labels import line_problem, speaker
 from bot.texts import t
-from schedules.callups import voice
 from schedules.jobs import wake_sender
 from storage.callups import parsing, records, recruiting
 from storage.callups.parsing import CallUpProblem, CallUpSpec
@@ -33,25 +33,8 @@ SKIP_WORDS = frozenset({"跳过", "不限", "默认", "skip", "-", "无"})
 CANCEL_WORDS = frozenset({"取消", "cancel", "/cancel"})
 
 
-def speaker(context: Context) -> recruiting.Voice:
-    settings = context.settings
-    return voice(t, settings.bot_language, settings.bot_timezone)
-
-
 def problem_text(lang: str, problem: CallUpProblem) -> str:
-    """What a refused /callup answers: the bad value's reason, or what was understood and
-    what is missing."""
-    if problem.code != "missing":
-        return t(lang, f"callup.problem.{problem.code}", value=problem.value)
-    understood = "\n".join(
-        f"· {t(lang, f'callup.key.{key}')}：{value}" for key, value in problem.understood.items()
-    )
-    missing = "、".join(t(lang, f"callup.key.{key}") for key in problem.missing)
-    return (
-        t(lang, "callup.missing", understood=understood or t(lang, "none"), missing=missing)
-        + "\n\n"
-        + t(lang, "callup.usage")
-    )
+    return line_problem(lang, problem, "callup")
 
 
 async def _district_names(session: AsyncSession) -> dict[int, str]:

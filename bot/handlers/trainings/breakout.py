@@ -10,7 +10,7 @@ from telegram.ext import CommandHandler
 
 from bot.context import Context, Handlers
 from bot.guards import guard
-from bot.handlers.trainings.create import speaker
+from bot.labels import speaker
 from bot.texts import t
 from schedules.jobs import wake_sender
 from storage.callups.recruiting import Voice

@@ -12,11 +12,9 @@ from bot import keyboards, progress
 from bot.context import Context
 from bot.flows import Reply
 from bot.guards import answer, command_text, guard
-from bot.labels import audience_label
+from bot.labels import audience_label, line_problem, speaker
 from bot.texts import t
-from schedules.callups import voice
 from schedules.jobs import wake_sender
-from storage.callups.recruiting import Voice
 from storage.common.buttons import TrainingButton, TrainingStepButton
 from storage.messaging import conversations, inbox, notices
 from storage.messaging.notices import Audience
@@ -33,25 +31,8 @@ SKIP_WORDS = frozenset({"跳过", "默认", "skip", "-", "无"})
 CANCEL_WORDS = frozenset({"取消", "cancel", "/cancel"})
 
 
-def speaker(context: Context) -> Voice:
-    settings = context.settings
-    return voice(t, settings.bot_language, settings.bot_timezone)
-
-
 def problem_text(lang: str, problem: TrainingProblem) -> str:
-    """What a refused /training answers: the bad value's reason, or what was understood and
-    what is missing."""
-    if problem.code != "missing":
-        return t(lang, f"training.problem.{problem.code}", value=problem.value)
-    understood = "\n".join(
-        f"· {t(lang, f'training.key.{key}')}：{value}" for key, value in problem.understood.items()
-    )
-    missing = "、".join(t(lang, f"training.key.{key}") for key in problem.missing)
-    return (
-        t(lang, "training.missing", understood=understood or t(lang, "none"), missing=missing)
-        + "\n\n"
-        + t(lang, "training.usage")
-    )
+    return line_problem(lang, problem, "training")
 
 
 async def describe_audience(session: AsyncSession, lang: str, training: Training) -> str:
