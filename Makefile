@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint bench-roster bench-reports bench-broadcast bench-schedules bench-callups clean
+.PHONY: run test lint bench-roster bench-reports bench-broadcast bench-schedules bench-callups bench-trainings clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "xieshang needs Python 3.11 or newer"'
@@ -48,6 +48,9 @@ bench-schedules: $(VENV)/.installed-dev
 
 bench-callups: $(VENV)/.installed-dev
 	$(BIN)/python -m bench.callups
+
+bench-trainings: $(VENV)/.installed-dev
+	$(BIN)/python -m bench.trainings
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
