@@ -19,10 +19,11 @@ from typing import Any, TypeVar
 from pydantic import ValidationError
 
 from bot.settings import Settings
-from bot.texts import import_problem, t
+from bot.texts import import_problem, t, tag_problem
 from storage import db, imports
 from storage.common.periods import PeriodProblem, parse_period
 from storage.common.spreadsheets import ImportResult
+from storage.common.tags import TagProblem, hashtag
 from storage.people import districts, invites
 from storage.reports import exports, stats
 
@@ -60,10 +61,12 @@ def _parser() -> argparse.ArgumentParser:
     figures = commands.add_parser("stats", help="the same figures as /stats")
     figures.add_argument("--period", default=None)
     figures.add_argument("--district")
+    figures.add_argument("--tag", help="a campaign tag, e.g. 四必谈 or '#四必谈'")
     figures.add_argument("--json", action="store_true")
     workbook = commands.add_parser("export", help="the same workbook as /export")
     workbook.add_argument("--period", default=None)
     workbook.add_argument("--district")
+    workbook.add_argument("--tag", help="a campaign tag, e.g. 四必谈 or '#四必谈'")
     workbook.add_argument("--out", type=Path, required=True)
     return parser
 
@@ -170,15 +173,34 @@ def _period(settings: Settings, text: str | None) -> Any:
         raise BadInput(t(settings.bot_language, "stats.bad_period", value=problem.value)) from None
 
 
+def _tag(settings: Settings, text: str | None) -> str | None:
+    """The campaign tag of `--tag` (四必谈 or #四必谈), or None without one."""
+    if text is None:
+        return None
+    try:
+        tag = hashtag(text if text.strip()[:1] in ("#", "＃") else f"#{text.strip()}")
+    except TagProblem as problem:
+        raise BadInput(tag_problem(settings.bot_language, problem.code, problem.value)) from None
+    assert tag is not None
+    return tag
+
+
 async def _stats(
-    settings: Settings, period_text: str | None, district: str | None, as_json: bool
+    settings: Settings,
+    period_text: str | None,
+    district: str | None,
+    tag_text: str | None,
+    as_json: bool,
 ) -> str:
     lang = settings.bot_language
     period = _period(settings, period_text)
+    tag = _tag(settings, tag_text)
 
     async def work(session: Any) -> stats.Stats:
         district_id = await _district_id(session, district, lang)
-        return await stats.compute_stats(session, period, district_id=district_id, ranking=True)
+        return await stats.compute_stats(
+            session, period, district_id=district_id, tag=tag, ranking=True
+        )
 
     figures = await _in_session(settings, work)
     if as_json:
@@ -186,21 +208,30 @@ async def _stats(
     from bot.handlers.stats import Scope, stats_text
 
     label = figures.district or t(lang, "city")
-    return stats_text(lang, Scope(period, figures.district_id, None, label), figures)
+    return stats_text(lang, Scope(period, figures.district_id, None, label, tag), figures)
 
 
 async def _export(
-    settings: Settings, period_text: str | None, district: str | None, out: Path
+    settings: Settings,
+    period_text: str | None,
+    district: str | None,
+    tag_text: str | None,
+    out: Path,
 ) -> str:
     lang = settings.bot_language
     period = _period(settings, period_text)
+    tag = _tag(settings, tag_text)
     await asyncio.to_thread(out.parent.mkdir, parents=True, exist_ok=True)
 
     async def work(session: Any) -> exports.ExportResult:
         district_id = await _district_id(session, district, lang)
-        return await exports.write_export(session, period, district_id=district_id, path=out)
+        return await exports.write_export(
+            session, period, district_id=district_id, tag=tag, path=out
+        )
 
     result = await _in_session(settings, work)
+    if tag is not None:
+        return t(lang, "cli.exported_tagged", count=result.reports, tag=tag, path=out)
     return t(lang, "cli.exported", count=result.reports, path=out)
 
 
@@ -248,9 +279,9 @@ def _run(settings: Settings, args: argparse.Namespace) -> str | None:
     if args.command == "roster" and args.action == "invites":
         return asyncio.run(_write_invites(settings, args.out, args.district))
     if args.command == "stats":
-        return asyncio.run(_stats(settings, args.period, args.district, args.json))
+        return asyncio.run(_stats(settings, args.period, args.district, args.tag, args.json))
     if args.command == "export":
-        return asyncio.run(_export(settings, args.period, args.district, args.out))
+        return asyncio.run(_export(settings, args.period, args.district, args.tag, args.out))
     return asyncio.run(_import(settings, args.command, args.file))
 
 

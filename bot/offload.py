@@ -31,14 +31,16 @@ def _get_pool() -> ProcessPoolExecutor:
     return _pool
 
 
-def _build_export(url: str, period: Period, district_id: int | None) -> exports.ExportResult:
+def _build_export(
+    url: str, period: Period, district_id: int | None, tag: str | None
+) -> exports.ExportResult:
     """Runs in the worker process: its own engine, one read-only session."""
 
     async def build() -> exports.ExportResult:
         engine = db.create_engine(url)
         try:
             async with db.create_sessions(engine)() as session:
-                return await exports.write_export(session, period, district_id=district_id)
+                return await exports.write_export(session, period, district_id=district_id, tag=tag)
         finally:
             await engine.dispose()
 
@@ -46,11 +48,12 @@ def _build_export(url: str, period: Period, district_id: int | None) -> exports.
 
 
 async def export_workbook(
-    url: str, period: Period, *, district_id: int | None
+    url: str, period: Period, *, district_id: int | None, tag: str | None = None
 ) -> exports.ExportResult:
-    """The export workbook of `period` (bytes in `.data`), built in the worker process."""
+    """The export workbook of `period` (bytes in `.data`), of the reports carrying `tag` if
+    one is given, built in the worker process."""
     loop = asyncio.get_running_loop()
-    return await loop.run_in_executor(_get_pool(), _build_export, url, period, district_id)
+    return await loop.run_in_executor(_get_pool(), _build_export, url, period, district_id, tag)
 
 
 def shutdown() -> None:

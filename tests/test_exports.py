@@ -75,6 +75,7 @@ async def test_sheets_and_columns_are_as_specified(sessions: Sessions) -> None:
         "对象",
         "人次",
         "备注",
+        "标签",
     )
     assert sheets["工作动态"][0] == REPORT_COLUMNS
     per_type = tuple(f"{label}人次" for label in TYPE_COLUMNS)
@@ -92,7 +93,7 @@ async def test_sheets_and_columns_are_as_specified(sessions: Sessions) -> None:
     reports = sheets["工作动态"][1:]
     assert len(reports) == 7
     assert reports[0] == (
-        datetime(2017, 1, 1), "李红", "区级", "西城", "培训", "德胜街道", 70, None
+        datetime(2017, 1, 1), "李红", "区级", "西城", "培训", "德胜街道", 70, None, None
     )  # fmt: skip
     assert [row[0] for row in reports] == sorted(row[0] for row in reports)
     assert {row[2] for row in reports} == {"市级", "区级", "街乡级"}

@@ -56,7 +56,7 @@ async def test_the_seed_figures_show_in_stats_and_export(world: World) -> None:
     assert xicheng[header.index("指导")] == 3 and xicheng[header.index("培训")] == 3
     assert xicheng[header.index("指导人次")] == 180 and xicheng[header.index("培训人次")] == 200
     reports = list(book["工作动态"].iter_rows(values_only=True))
-    assert list(reports[0]) == HEADER and len(reports) == 7
+    assert list(reports[0]) == [*HEADER, "标签"] and len(reports) == 7
     formula = next(c for c in book["工作动态"]["H"] if c.value == "=1+1")
     assert formula.data_type == "s"
 

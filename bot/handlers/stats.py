@@ -1,4 +1,8 @@
-"""/stats, /export, /chart and /coverage: what the reports add up to, in the sender's scope."""
+"""/stats, /export, /chart and /coverage: what the reports add up to, in the sender's scope.
+
+`/stats`, `/export` and `/chart` take `[period] [district] [#tag]` in any order; a campaign tag
+narrows every figure to the reports carrying it, and the answer says so (标签 #四必谈).
+"""
 
 from __future__ import annotations
 
@@ -12,12 +16,14 @@ from telegram.ext import CommandHandler
 from bot import charts, offload
 from bot.context import Context, Handlers
 from bot.guards import guard, refuse_district
-from bot.texts import t
+from bot.texts import t, tag_problem
 from storage.common.periods import Period, PeriodProblem, looks_like_period, parse_period
+from storage.common.tags import TagProblem, format_tags, hashtag
 from storage.models import ReportType
 from storage.people import districts
 from storage.people.access import Identity
 from storage.reports import coverage, stats
+from storage.reports.tags import tag_in_use, tags_in_use
 
 NAMES_SHOWN = 30
 
@@ -30,11 +36,51 @@ class Scope:
     district_id: int | None
     instructor_id: int | None
     label: str
+    tag: str | None = None  # a campaign tag, stored form (without #)
+
+    def title(self, lang: str) -> str:
+        """The scope as the answer names it: 西城, or 西城 · 标签 #四必谈 with a tag."""
+        return self.label + (t(lang, "stats.tag", tag=self.tag) if self.tag else "")
 
 
-async def read_scope(context: Context, who: Identity, args: list[str]) -> Scope | str:
-    """Reads `[period] [district]` in any order; returns the scope or the refusal to send."""
+async def read_tag(context: Context, lang: str, words: list[str]) -> str | None:
+    """The one campaign tag among the `#` words (None without one); raises TagProblem's
+    wording, as a ValueError, for a bad tag, two tags or a tag no report carries."""
+    try:
+        tags = list(dict.fromkeys(tag for word in words if (tag := hashtag(word)) is not None))
+    except TagProblem as problem:
+        reason = tag_problem(lang, problem.code, problem.value)
+        raise ValueError(t(lang, "stats.bad_tag", reason=reason)) from None
+    if not tags:
+        return None
+    if len(tags) > 1:
+        raise ValueError(t(lang, "stats.one_tag", tags=format_tags(tags)))
+    async with context.sessions() as session:
+        if await tag_in_use(session, tags[0]):
+            return tags[0]
+        known = await tags_in_use(session)
+    hint = (
+        t(lang, "stats.known_tags", tags="、".join(format_tags([tag]) for tag in known))
+        if known
+        else t(lang, "stats.no_tags")
+    )
+    raise ValueError(t(lang, "stats.unknown_tag", tag=tags[0], known=hint))
+
+
+async def read_scope(
+    context: Context, who: Identity, args: list[str], *, tags: bool = True
+) -> Scope | str:
+    """Reads `[period] [district] [#tag]` in any order (no tag unless `tags`); returns the
+    scope or the refusal to send."""
     lang = context.lang(who)
+    tag_words = [word for word in args if word.strip()[:1] in ("#", "＃")]
+    args = [word for word in args if word not in tag_words]
+    if tag_words and not tags:
+        return t(lang, "stats.tag_not_here")
+    try:
+        tag = await read_tag(context, lang, tag_words)
+    except ValueError as refusal:
+        return str(refusal)
     period_words = [word for word in args if looks_like_period(word)]
     district_words = [word for word in args if not looks_like_period(word)]
     today = datetime.now(context.settings.tz).date()
@@ -46,7 +92,7 @@ async def read_scope(context: Context, who: Identity, args: list[str]) -> Scope 
         if district_words:
             return t(lang, "stats.instructor_only")
         assert who.instructor is not None
-        return Scope(period, None, who.instructor.id, t(lang, "stats.mine"))
+        return Scope(period, None, who.instructor.id, t(lang, "stats.mine"), tag)
     district_id = who.scope_district_id
     label = who.district_name if district_id is not None else t(lang, "city")
     if district_words:
@@ -63,16 +109,16 @@ async def read_scope(context: Context, who: Identity, args: list[str]) -> Scope 
         if not who.may_manage(names[found]):
             return refuse_district(context, who)
         district_id, label = names[found], found
-    return Scope(period, district_id, None, label or "")
+    return Scope(period, district_id, None, label or "", tag)
 
 
 async def scope_of_command(
-    update: Update, context: Context, who: Identity
+    update: Update, context: Context, who: Identity, *, tags: bool = True
 ) -> tuple[Message, Scope] | None:
     """The message and the scope its arguments ask for; None after answering with a refusal."""
     message = update.effective_message
     assert message is not None
-    scope = await read_scope(context, who, context.args or [])
+    scope = await read_scope(context, who, context.args or [], tags=tags)
     if isinstance(scope, str):
         await message.reply_text(scope)
         return None
@@ -88,7 +134,7 @@ def name_list(lang: str, names: list[str]) -> str:
 
 
 def stats_text(lang: str, scope: Scope, figures: stats.Stats) -> str:
-    lines = [t(lang, "stats.header", scope=scope.label, period=scope.period.key)]
+    lines = [t(lang, "stats.header", scope=scope.title(lang), period=scope.period.key)]
     for kind in ReportType:
         item = figures.by_type[kind.value]
         lines.append(
@@ -148,6 +194,7 @@ async def show_stats(update: Update, context: Context, who: Identity) -> None:
             scope.period,
             district_id=scope.district_id,
             instructor_id=scope.instructor_id,
+            tag=scope.tag,
             ranking=who.is_admin,
         )
     await message.reply_text(stats_text(context.lang(who), scope, figures))
@@ -163,13 +210,19 @@ async def send_export(update: Update, context: Context, who: Identity) -> None:
     lang = context.lang(who)
     await message.reply_text(t(lang, "export.working"))
     result = await offload.export_workbook(
-        context.settings.database_url, scope.period, district_id=scope.district_id
+        context.settings.database_url, scope.period, district_id=scope.district_id, tag=scope.tag
     )
     assert result.data is not None
+    names = {"scope": scope.label, "period": scope.period.key}
+    filename = (
+        t(lang, "export.file_tagged", **names, tag=scope.tag)
+        if scope.tag
+        else t(lang, "export.file", **names)
+    )
     await message.reply_document(
         result.data,
-        filename=t(lang, "export.file", scope=scope.label, period=scope.period.key),
-        caption=t(lang, "export.caption", scope=scope.label, period=scope.period.key),
+        filename=filename,
+        caption=t(lang, "export.caption", scope=scope.title(lang), period=scope.period.key),
     )
 
 
@@ -187,9 +240,10 @@ async def send_chart(update: Update, context: Context, who: Identity) -> None:
             scope.period,
             district_id=scope.district_id,
             instructor_id=scope.instructor_id,
+            tag=scope.tag,
         )
     labels = {kind.value: t(lang, f"type.{kind.value}") for kind in ReportType}
-    title = t(lang, "chart.title", scope=scope.label, period=scope.period.key)
+    title = t(lang, "chart.title", scope=scope.title(lang), period=scope.period.key)
     try:
         png = await asyncio.to_thread(charts.render_chart, monthly, title=title, labels=labels)
     except charts.NoChineseFont:
@@ -201,7 +255,7 @@ async def send_chart(update: Update, context: Context, who: Identity) -> None:
 @guard(role="admin", chat="private")
 async def show_coverage(update: Update, context: Context, who: Identity) -> None:
     """This visit round: enterprises visited of those registered, and the ones not yet visited."""
-    asked = await scope_of_command(update, context, who)
+    asked = await scope_of_command(update, context, who, tags=False)
     if asked is None:
         return
     message, scope = asked

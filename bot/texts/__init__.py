@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.texts import en, zh_CN
 from storage.common.spreadsheets import RowError
+from storage.common.tags import MAX_TAGS, TAG_LENGTH
 
 CATALOGS: dict[str, dict[str, str]] = {"zh_CN": zh_CN.MESSAGES, "en": en.MESSAGES}
 LANGUAGES = tuple(CATALOGS)
@@ -35,3 +36,9 @@ def import_problem(language: str, error: RowError) -> str:
     field = t(language, f"field.{error.field}")
     reason = t(language, f"import.error.{error.code}", value=error.value or "")
     return t(language, "import.problem", row=error.row, field=field, reason=reason)
+
+
+def tag_problem(language: str, code: str, value: object) -> str:
+    """Why campaign tags were refused (a storage.common.tags.TAG_PROBLEMS code), with the limits:
+    标签“#…”太长，每个标签最多 32 个字."""
+    return t(language, f"tag.{code}", value=value, length=TAG_LENGTH, count=MAX_TAGS)

@@ -52,6 +52,10 @@ ERROR_CODES: tuple[str, ...] = (
     # Report history (storage/reports/history.import_reports).
     "unknown_instructor",
     "unknown_type",
+    # Campaign tags (storage.common.tags.TAG_PROBLEMS), e.g. the history's 标签 column.
+    "bad_tag",
+    "tag_too_long",
+    "too_many_tags",
 )
 
 # Problems with the file as a whole (`ImportResult.file_problem`, `FileProblem.code`);

@@ -77,11 +77,19 @@ class Report(Base):
 
     instructor: Mapped[Instructor] = relationship(lazy="joined")
     enterprise: Mapped[Enterprise | None] = relationship(lazy="joined")
+    # Read with the report (one more SELECT per load, never per report); written only through
+    # storage.reports.tags, which refreshes it.
+    tag_rows: Mapped[list[ReportTag]] = relationship(lazy="selectin", viewonly=True)
+
+    @property
+    def tags(self) -> list[str]:
+        """The report's campaign tags, without #, in code-point order."""
+        return sorted(row.tag for row in self.tag_rows)
 
 
 class ReportTag(Base):
     """A campaign tag (专项行动, e.g. 四必谈) a report carries; /stats, /export and /chart filter
-    by it. Stored without the leading #."""
+    by it. Stored as storage.common.tags keeps tags: without the #, normalised, lower-cased."""
 
     __tablename__ = "report_tags"
     __table_args__ = (Index("ix_report_tags_tag_report_id", "tag", "report_id"),)

@@ -2,9 +2,9 @@
 
 The workbook has three sheets, whose titles and column headers are part of the contract:
 
-- 工作动态: one row per report (日期, 指导员, 层级, 所属区, 类型, 对象, 人次, 备注), ordered by
-  date, district, instructor name and id. 层级 is the instructor's level, 所属区 the district
-  the report was filed in.
+- 工作动态: one row per report (日期, 指导员, 层级, 所属区, 类型, 对象, 人次, 备注, 标签), ordered
+  by date, district, instructor name and id. 层级 is the instructor's level, 所属区 the district
+  the report was filed in, 标签 its campaign tags without # joined by 、 (四必谈、工资专项).
 - 指导员汇总: one row per instructor and district with reports in the period, plus a row of
   zeros for each silent instructor of the scope (active, no report in the period; the same
   people /stats lists), in district then name order. A type column counts reports of that
@@ -13,10 +13,11 @@ The workbook has three sheets, whose titles and column headers are part of the c
   reports per type, 人次合计, 指导员人数 (active instructors who had started by the period's
   end) and 活跃指导员 (instructors with at least one report there).
 
-Rows are streamed: reports are read in batches (`yield_per`) and each batch is written into
-an openpyxl write-only workbook in a worker thread, so neither the event loop nor memory
-grows with the number of reports. The summary figures come from the same SQL aggregates as
-/stats (storage.reports.stats).
+Rows are streamed: reports are read in batches (`yield_per`), each batch's tags in one more
+query, and each batch is written into an openpyxl write-only workbook in a worker thread, so
+neither the event loop nor memory grows with the number of reports. The summary figures come
+from the same SQL aggregates as /stats (storage.reports.stats). With a campaign tag, every
+sheet holds only the reports carrying it (silent instructors: those without such a report).
 
 The import takes the layout of the 工作动态 sheet, so an export can be imported again.
 """
@@ -51,6 +52,7 @@ from storage.reports.stats import (
     report_filter,
     silent_instructors,
 )
+from storage.reports.tags import tags_of
 
 REPORTS_SHEET = "工作动态"
 INSTRUCTORS_SHEET = "指导员汇总"
@@ -65,7 +67,9 @@ REPORT_COLUMNS: tuple[str, ...] = (
     "对象",
     "人次",
     "备注",
+    "标签",
 )
+TAG_SEPARATOR = "、"
 # After the contract's columns (reports per type, 人次合计) come the person-times per type, so
 # the sheet itself shows figures like "180 person-times of guidance" without summing by hand.
 FIGURE_COLUMNS: tuple[str, ...] = (
@@ -82,7 +86,7 @@ DISTRICT_COLUMNS: tuple[str, ...] = (
 )
 
 BATCH = 1000
-_REPORT_WIDTHS = (12, 10, 8, 8, 6, 30, 6, 50)
+_REPORT_WIDTHS = (12, 10, 8, 8, 6, 30, 6, 50, 16)
 
 
 # --- export ----------------------------------------------------------------------------------
@@ -143,7 +147,7 @@ class _Writer:
 
 
 def _report_row(row: Sequence[Any]) -> list[Any]:
-    day, name, level, district, kind, target, person_times, note = row
+    day, name, level, district, kind, target, person_times, note, tags = row
     return [
         day,
         name,
@@ -153,11 +157,13 @@ def _report_row(row: Sequence[Any]) -> list[Any]:
         target,
         person_times,
         note,
+        TAG_SEPARATOR.join(tags) or None,
     ]
 
 
-def reports_query(period: Period, *, district_id: int | None) -> Any:
-    """The 工作动态 rows of a period and scope, in the sheet's order."""
+def reports_query(period: Period, *, district_id: int | None, tag: str | None = None) -> Any:
+    """The 工作动态 rows of a period and scope (with a tag), in the sheet's order, each ending
+    with the report's id (for its tags)."""
     return (
         select(
             Report.date,
@@ -168,18 +174,25 @@ def reports_query(period: Period, *, district_id: int | None) -> Any:
             Report.target,
             Report.person_times,
             Report.note,
+            Report.id,
         )
         .join(Instructor, Instructor.id == Report.instructor_id)
         .join(District, District.id == Report.district_id)
-        .where(*report_filter(period, district_id=district_id))
+        .where(*report_filter(period, district_id=district_id, tag=tag))
         .order_by(Report.date, Report.district_id, Instructor.name, Report.id)
     )
 
 
 async def write_export(
-    session: AsyncSession, period: Period, *, district_id: int | None, path: Path | None = None
+    session: AsyncSession,
+    period: Period,
+    *,
+    district_id: int | None,
+    tag: str | None = None,
+    path: Path | None = None,
 ) -> ExportResult:
-    """Writes the workbook of `period` for a district (or the city) to `path`, or returns it.
+    """Writes the workbook of `period` for a district (or the city) to `path`, or returns it;
+    with `tag`, of the reports carrying it.
 
     Reports are fetched in batches while the previous batch is written in a worker thread;
     at most two batches are held at once.
@@ -187,19 +200,22 @@ async def write_export(
     writer = await asyncio.to_thread(_Writer)
     pending: asyncio.Future[None] | None = None
     try:
-        query = reports_query(period, district_id=district_id).execution_options(yield_per=BATCH)
+        query = reports_query(period, district_id=district_id, tag=tag).execution_options(
+            yield_per=BATCH
+        )
         result = await session.stream(query)
         async for partition in result.partitions(BATCH):
-            rows = [tuple(row) for row in partition]
+            tags = await tags_of(session, [row[-1] for row in partition])
+            rows = [(*row[:-1], tags.get(row[-1], [])) for row in partition]
             if pending is not None:
                 await pending
             pending = asyncio.ensure_future(asyncio.to_thread(writer.append_reports, rows))
         if pending is not None:
             await pending
 
-        instructors = await instructor_summary(session, period, district_id=district_id)
+        instructors = await instructor_summary(session, period, district_id=district_id, tag=tag)
         await asyncio.to_thread(writer.append, INSTRUCTORS_SHEET, instructors)
-        districts = await district_summary(session, period, district_id=district_id)
+        districts = await district_summary(session, period, district_id=district_id, tag=tag)
         await asyncio.to_thread(writer.append, DISTRICTS_SHEET, districts)
         data = await asyncio.to_thread(writer.save, path)
     except BaseException:
@@ -221,11 +237,11 @@ def _figures_cells(figures: Mapping[str, TypeFigures]) -> list[int]:
 
 
 async def instructor_summary(
-    session: AsyncSession, period: Period, *, district_id: int | None
+    session: AsyncSession, period: Period, *, district_id: int | None, tag: str | None = None
 ) -> list[list[Any]]:
     """The 指导员汇总 rows: reporters per district with their figures, silent ones as zeros."""
     figures = await grouped_figures(
-        session, period, Report.instructor_id, Report.district_id, district_id=district_id
+        session, period, Report.instructor_id, Report.district_id, district_id=district_id, tag=tag
     )
     ids = sorted({instructor_id for instructor_id, _ in figures})
     names: dict[int, str] = {}
@@ -241,7 +257,7 @@ async def instructor_summary(
         cells = [name, districts[report_district], *_figures_cells(per_type)]
         rows.append(((report_district, name, instructor_id), cells))
     by_name = {name: id_ for id_, name in districts.items()}
-    silent = await silent_instructors(session, period, district_id=district_id)
+    silent = await silent_instructors(session, period, district_id=district_id, tag=tag)
     for instructor_id, name, district in silent:
         cells = [name, district, *_figures_cells(empty_figures())]
         rows.append(((by_name[district], name, instructor_id), cells))
@@ -250,10 +266,12 @@ async def instructor_summary(
 
 
 async def district_summary(
-    session: AsyncSession, period: Period, *, district_id: int | None
+    session: AsyncSession, period: Period, *, district_id: int | None, tag: str | None = None
 ) -> list[list[Any]]:
     """The 各区汇总 rows: one per district of the scope, zeros included."""
-    figures = await grouped_figures(session, period, Report.district_id, district_id=district_id)
+    figures = await grouped_figures(
+        session, period, Report.district_id, district_id=district_id, tag=tag
+    )
     headcount_query = (
         select(Instructor.district_id, func.count(Instructor.id))
         .where(*active_in_scope(period, district_id, None))
@@ -262,7 +280,7 @@ async def district_summary(
     headcount = {key: value for key, value in await session.execute(headcount_query)}
     active_query = (
         select(Report.district_id, func.count(Report.instructor_id.distinct()))
-        .where(*report_filter(period, district_id=district_id))
+        .where(*report_filter(period, district_id=district_id, tag=tag))
         .group_by(Report.district_id)
     )
     active = {key: value for key, value in await session.execute(active_query)}

@@ -1,14 +1,16 @@
-"""Import of report history, all or nothing, from the layout of the export's 工作动态 sheet."""
+"""Import of report history, all or nothing, from the layout of the export's 工作动态 sheet.
+
+The optional 标签 column lists a row's campaign tags: `四必谈`, `#四必谈 #工资专项`, `四必谈、工资`.
+"""
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.common.spreadsheets import (
@@ -18,6 +20,7 @@ from storage.common.spreadsheets import (
     column_length,
     open_import,
 )
+from storage.common.tags import TagProblem, read_tags
 from storage.common.text import LEVELS, TYPE_WORDS, fold
 from storage.enterprises import normalize_enterprise_name
 from storage.models import Enterprise, Instructor, Report, ReportSource
@@ -25,6 +28,7 @@ from storage.people.districts import district_ids, import_district
 from storage.people.roster import normalize_name
 from storage.reports.exports import REPORTS_SHEET
 from storage.reports.rollups import count_reports
+from storage.reports.tags import add_tags, tags_of
 
 ALIASES: dict[str, tuple[str, ...]] = {
     "date": ("日期", "工作日期", "时间", "day"),
@@ -35,6 +39,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "target": ("对象", "工作对象", "企业", "企业名称", "企业或街道"),
     "person_times": ("人次", "人数", "person-times", "persons"),
     "note": ("备注", "内容", "说明", "notes", "remark"),
+    "tags": ("标签", "活动标签", "专项行动", "tags", "tag"),
 }
 REQUIRED = ("date", "instructor", "district", "type", "target")
 
@@ -52,6 +57,25 @@ class _Parsed:
     target: str
     person_times: int
     note: str | None
+    tags: list[str]
+
+
+def _read_tags(read: RowReader) -> list[str]:
+    """The row's 标签 as stored tags; `bad_tag`, `tag_too_long` or `too_many_tags` else."""
+    text = read.text("tags")
+    try:
+        return read_tags(text)
+    except TagProblem as problem:
+        # Spelled out, so that the codes an import can give are plain to read (and to scan).
+        code = (
+            "bad_tag"
+            if problem.code == "bad_tag"
+            else "too_many_tags"
+            if problem.code == "too_many_tags"
+            else "tag_too_long"
+        )
+        read.error("tags", code, str(problem.value))
+        return []
 
 
 def _parse_row(
@@ -68,11 +92,12 @@ def _parse_row(
     target = read.text("target", required=True, length=column_length(Report, "target"))
     person_times = read.integer("person_times", least=0) or 0
     note = read.text("note")
+    tags = _read_tags(read)
     if not read.ok:
         return None
     assert day and name and district_id is not None and kind and target
     return _Parsed(
-        read.number, normalize_name(name), district_id, day, kind, target, person_times, note
+        read.number, normalize_name(name), district_id, day, kind, target, person_times, note, tags
     )
 
 
@@ -106,11 +131,25 @@ async def _enterprises(session: AsyncSession, targets: Iterable[str]) -> dict[st
     return found
 
 
+@dataclass
+class _Recorded:
+    """A report already recorded under a row's key: its id and its tags."""
+
+    id: int
+    tags: set[str]
+
+
 async def _existing(
-    session: AsyncSession, instructor_ids: Sequence[int], first: date, last: date
-) -> Counter[Key]:
-    """How often each (instructor, date, type, target, 人次, note) is already recorded."""
-    found: Counter[Key] = Counter()
+    session: AsyncSession,
+    instructor_ids: Sequence[int],
+    first: date,
+    last: date,
+    *,
+    with_tags: bool,
+) -> dict[Key, list[_Recorded]]:
+    """The reports recorded under each (instructor, date, type, target, 人次, note), oldest
+    first, with their tags if `with_tags` (else their tags read as none)."""
+    found: dict[Key, list[_Recorded]] = {}
     for chunk in _chunks(sorted(set(instructor_ids))):
         query = (
             select(
@@ -120,7 +159,7 @@ async def _existing(
                 Report.target,
                 Report.person_times,
                 Report.note,
-                func.count(Report.id),
+                Report.id,
             )
             .where(
                 Report.deleted_at.is_(None),
@@ -128,18 +167,56 @@ async def _existing(
                 Report.date >= first,
                 Report.date <= last,
             )
-            .group_by(
-                Report.instructor_id,
-                Report.date,
-                Report.type,
-                Report.target,
-                Report.person_times,
-                Report.note,
-            )
+            .order_by(Report.id)
         )
-        for *key, count in await session.execute(query):
-            found[tuple(key)] += int(count)  # type: ignore[index]
+        for instructor_id, day, kind, target, person_times, note, id_ in await session.execute(
+            query
+        ):
+            key: Key = (instructor_id, day, kind, target, person_times, note)
+            found.setdefault(key, []).append(_Recorded(int(id_), set()))
+    if with_tags:
+        recorded = {item.id: item for items in found.values() for item in items}
+        for report_id, tags in (await tags_of(session, sorted(recorded))).items():
+            recorded[report_id].tags = set(tags)
     return found
+
+
+def _pair(
+    rows: Sequence[tuple[Key, _Parsed, int | None]], existing: dict[Key, list[_Recorded]]
+) -> tuple[list[tuple[Key, _Parsed, int | None]], dict[int, list[str]], int]:
+    """Matches the file's rows with the reports already recorded under their keys.
+
+    A recorded report stands for one row; rows whose tags it carries are matched first. Returns
+    the rows to create, the tags to add to matched reports (those they lack), and how many rows
+    matched a report that already carries all their tags.
+    """
+    new: list[tuple[Key, _Parsed, int | None]] = []
+    additions: dict[int, list[str]] = {}
+    unchanged = 0
+    by_key: dict[Key, list[tuple[Key, _Parsed, int | None]]] = {}
+    for item in rows:
+        by_key.setdefault(item[0], []).append(item)
+    for key, items in by_key.items():
+        free = list(existing.get(key, []))
+        waiting = []
+        for item in items:
+            carrier = next((r for r in free if set(item[1].tags) <= r.tags), None)
+            if carrier is None:
+                waiting.append(item)
+                continue
+            free.remove(carrier)
+            unchanged += 1
+        for item in waiting:
+            if not free:
+                new.append(item)
+                continue
+            recorded = free.pop(0)
+            lacking = [tag for tag in item[1].tags if tag not in recorded.tags]
+            if lacking:
+                additions[recorded.id] = lacking
+            else:
+                unchanged += 1
+    return new, additions, unchanged
 
 
 async def import_reports(
@@ -155,8 +232,9 @@ async def import_reports(
     An instructor is found by (所属区, 指导员), or by the name alone when only one instructor
     bears it (someone who has moved since). 对象 naming a registered enterprise links it. A
     row already recorded (same instructor, date, type, target, 人次 and note) is left as it
-    is; a row the file holds n times is recorded n times in all, so importing a file again
-    changes nothing. Dates may lie far back but not after `today`.
+    is, but for the 标签 it lacks, which are added (`updated`; tags are never taken away by
+    an import); a row the file holds n times is recorded n times in all, so importing a file
+    again changes nothing. Dates may lie far back but not after `today`.
     """
     opened = open_import(data, filename, ALIASES, REQUIRED, sheet=REPORTS_SHEET)
     if isinstance(opened, ImportResult):
@@ -189,14 +267,12 @@ async def import_reports(
         [key[0] for key, _, _ in keyed],
         min(key[1] for key, _, _ in keyed),
         max(key[1] for key, _, _ in keyed),
+        with_tags=any(row.tags for _, row, _ in keyed),
     )
-    result = ImportResult()
+    to_create, additions, unchanged = _pair(keyed, existing)
+    result = ImportResult(unchanged=unchanged, updated=len(additions))
     new: list[dict[str, Any]] = []
-    for key, row, enterprise_id in keyed:
-        if existing[key] > 0:
-            existing[key] -= 1
-            result.unchanged += 1
-            continue
+    for key, row, enterprise_id in to_create:
         instructor_id, day, kind, target, person_times, note = key
         new.append(
             {
@@ -211,8 +287,15 @@ async def import_reports(
                 "source": ReportSource.IMPORT.value,
             }
         )
+    ids: list[int] = []
+    returning = insert(Report).returning(Report.id, sort_by_parameter_order=True)
     for chunk in _chunks(new, 1000):
-        await session.execute(insert(Report), list(chunk))
+        ids += (await session.scalars(returning, list(chunk))).all()
     await count_reports(session, new)
+    for report_id, (_, row, _) in zip(ids, to_create, strict=True):
+        additions[report_id] = row.tags
+    await add_tags(
+        session, ((report_id, tag) for report_id, tags in additions.items() for tag in tags)
+    )
     result.created = len(new)
     return result

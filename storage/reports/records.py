@@ -4,7 +4,9 @@ A one-line report reads `走访 维达纸业 5人次 昨天 讲解工资协商�
 word, or a name with spaces in 「」 or “” quotes), then in any order an optional person-time
 count (`5人次`, `5人`, `5 人次`) and an optional date (`2026-11-20`, `11月20日`, `昨天`); the
 first word that is neither starts the note, which runs to the end of the text as typed. A
-count or a date inside the note is therefore part of the note.
+count or a date inside the note is therefore part of the note. Campaign tags (`#四必谈`, see
+storage.common.tags) may stand anywhere after the type; they are taken out of the text first,
+so they are never part of the target or the note.
 
 Problems are structured codes (`ReportProblem`, one of PROBLEM_CODES); the bot words them.
 """
@@ -23,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.sql.elements import ColumnElement
 
+from storage.common.tags import TagProblem, check_tags, extract_tags
 from storage.common.text import (
     CHINESE_NUMERAL,
     RELATIVE_DAYS,
@@ -44,8 +47,10 @@ from storage.models import (
     ReportType,
 )
 from storage.reports.rollups import count_report, counted_of, recount_report
+from storage.reports.tags import add_tags, set_tags
 
-# `#工作动态` is followed by the type word; the others carry the type themselves.
+# `#工作动态` is followed by the type word; the others carry the type themselves. The
+# full-width ＃ is read as #.
 GENERAL_HASHTAG = "#工作动态"
 HASHTAGS: tuple[str, ...] = (*(f"#{label}" for label in TYPE_LABELS.values()), GENERAL_HASHTAG)
 
@@ -69,8 +74,11 @@ PROBLEM_CODES: tuple[str, ...] = (
     "future_date",  # value: the date, ISO
     "too_old",  # value: the date, ISO
     "note_too_long",  # value: its length (the limit is NOTE_LIMIT)
+    "too_many_tags",  # value: how many (the limit is storage.common.tags.MAX_TAGS)
+    "tag_too_long",  # value: the tag (the limit is storage.common.tags.TAG_LENGTH)
 )
-# Fields a ReportRevision keeps and an edit may change.
+# The report's columns a ReportRevision keeps and an edit may change; an edit may change its
+# "tags" too, and the revision keeps them beside these.
 FIELDS: tuple[str, ...] = ("type", "target", "enterprise_id", "person_times", "date", "note")
 
 
@@ -103,6 +111,7 @@ class ParsedReport:
     person_times: int | None = 0  # 0 when not given; None when given but unreadable
     day: date | None = None  # today when not given; None when given but unreadable
     note: str | None = None
+    tags: list[str] = field(default_factory=list)  # campaign tags, without #
     problems: list[ReportProblem] = field(default_factory=list)
 
     @property
@@ -163,6 +172,15 @@ def _day_without_year(month: int, day: int, today: date) -> date:
         raise ValueError(f"no {month}/{day}")
     recent = [c for c in candidates if c <= today and (today - c).days <= MAX_AGE_DAYS]
     return recent[0] if recent else candidates[0]
+
+
+def tag_problem(tags: list[str]) -> ReportProblem | None:
+    """The reason the tags cannot be kept (too many, one too long), or None."""
+    try:
+        check_tags(tags)
+    except TagProblem as problem:
+        return ReportProblem(problem.code, problem.value)
+    return None
 
 
 def check_day(day: date, today: date) -> None:
@@ -244,6 +262,7 @@ def parse_line(text: str, *, today: date) -> ParsedReport:
     nothing (`维达纸业 5人次`: the type is missing), else for a mistyped type (`拜访 维达纸业`).
     """
     parsed = ParsedReport()
+    text = _take_tags(text, parsed)
     tokens = _tokens(text)
     n = len(tokens)
     i = 0
@@ -301,26 +320,44 @@ def parse_line(text: str, *, today: date) -> ParsedReport:
         parsed.note = text[tokens[i].start :].strip()
         if len(parsed.note) > NOTE_LIMIT:
             parsed.problems.append(ReportProblem("note_too_long", len(parsed.note)))
+    if (tags_problem := tag_problem(parsed.tags)) is not None:
+        parsed.problems.append(tags_problem)
     return parsed
 
 
-_HASHTAG = re.compile(r"#[^\s#:：]+")
+def _take_tags(text: str, parsed: ParsedReport) -> str:
+    """Notes the text's tags in `parsed` and returns the text without them; a leading type
+    word stays, even written as a hashtag (`/report #走访 维达纸业`)."""
+    tokens = _tokens(text)
+    head = ""
+    if tokens and _type_word(tokens[0].value) is not None:
+        cut = tokens[1].start if len(tokens) > 1 else len(text)
+        head, text = text[:cut], text[cut:]
+    parsed.tags, rest = extract_tags(text)
+    return head + rest
+
+
+_HASHTAG = re.compile(r"[#＃][^\s#＃:：]+")
 
 
 def parse_group_message(text: str, today: date) -> ParsedReport | None:
     """Parses a group message that starts with one of HASHTAGS; None for any other message.
 
-    The tag is a word of its own (`#走访 维达纸业`, or `#走访：维达纸业`); after `#工作动态` the
-    type comes as the next word.
+    The tag is a word of its own (`#走访 维达纸业`, or `#走访：维达纸业`, `＃走访` too); after
+    `#工作动态` the type comes as the next word. Further hashtags are campaign tags
+    (`#走访 维达纸业 3人次 #四必谈`).
     """
     stripped = text.lstrip()
     match = _HASHTAG.match(stripped)
-    if match is None or match.group() not in HASHTAGS:
+    if match is None:
+        return None
+    hashtag = "#" + match.group()[1:]
+    if hashtag not in HASHTAGS:
         return None
     rest = stripped[match.end() :].lstrip(":：")
-    if match.group() == GENERAL_HASHTAG:
+    if hashtag == GENERAL_HASHTAG:
         return parse_line(rest, today=today)
-    return parse_line(f"{match.group()[1:]} {rest}", today=today)
+    return parse_line(f"{hashtag[1:]} {rest}", today=today)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -395,8 +432,9 @@ async def match_enterprise(session: AsyncSession, target: str) -> Match:
 
 
 def snapshot(report: Report) -> dict[str, Any]:
-    """The report's editable fields as JSON-safe values, as a ReportRevision keeps them."""
-    return {
+    """The report's editable fields as JSON-safe values, as a ReportRevision keeps them, and
+    its "tags" when it has any."""
+    values: dict[str, Any] = {
         "type": report.type,
         "target": report.target,
         "enterprise_id": report.enterprise_id,
@@ -404,9 +442,14 @@ def snapshot(report: Report) -> dict[str, Any]:
         "date": report.date.isoformat(),
         "note": report.note,
     }
+    if report.tags:
+        values["tags"] = report.tags
+    return values
 
 
-def _shape_problems(*, target: str, person_times: int, note: str | None) -> list[ReportProblem]:
+def _shape_problems(
+    *, target: str, person_times: int, note: str | None, tags: list[str]
+) -> list[ReportProblem]:
     problems = []
     if not target.strip():
         problems.append(ReportProblem("missing_target"))
@@ -416,6 +459,8 @@ def _shape_problems(*, target: str, person_times: int, note: str | None) -> list
         problems.append(ReportProblem("bad_count", person_times))
     if note is not None and len(note) > NOTE_LIMIT:
         problems.append(ReportProblem("note_too_long", len(note)))
+    if (problem := tag_problem(tags)) is not None:
+        problems.append(problem)
     return problems
 
 
@@ -438,17 +483,21 @@ async def create_report(
     chat_id: int | None = None,
     message_id: int | None = None,
     photo_file_id: str | None = None,
+    tags: list[str] | None = None,
 ) -> tuple[Report, bool]:
     """Stores a report for `instructor` in their district; returns it and whether it is new.
 
     The same Telegram message (chat_id, message_id) is recorded once: fed again, even
     concurrently, it returns the stored report and writes nothing. The target becomes the
-    matched enterprise's name. Raises ReportProblem for a blank or too long target, a count
-    out of range or a too long note; the day is not checked (history imports are older).
+    matched enterprise's name. `tags` are campaign tags in their stored form (normalised,
+    without #). Raises ReportProblem for a blank or too long target, a count out of range, a
+    too long note, or too many or too long tags; the day is not checked (history imports are
+    older).
     """
     target = enterprise.name if enterprise is not None else target.strip()
     note = note.strip() or None if note is not None else None
-    problems = _shape_problems(target=target, person_times=person_times, note=note)
+    tags = list(dict.fromkeys(tags or []))
+    problems = _shape_problems(target=target, person_times=person_times, note=note, tags=tags)
     if problems:
         raise problems[0]
     values: dict[str, Any] = {
@@ -480,6 +529,7 @@ async def create_report(
         assert existing is not None
         return existing, False
     await count_report(session, values, 1)
+    await add_tags(session, ((report_id, tag) for tag in tags))
     return await session.get_one(Report, report_id), True
 
 
@@ -526,14 +576,16 @@ async def edit_report(
     now: datetime,
     today: date,
 ) -> EditOutcome:
-    """Changes a report's fields (keys of FIELDS) for its own instructor within EDIT_DAYS.
+    """Changes a report's fields (keys of FIELDS, and "tags") for its own instructor within
+    EDIT_DAYS.
 
     What the edit replaces is kept as a ReportRevision; changes equal to the current values
     write nothing. A new target without an enterprise_id is matched exactly against the
     registry; an enterprise_id sets the target to that enterprise's name. A new date must
-    pass check_day.
+    pass check_day. "tags" replaces all of the report's tags (stored form); without it they
+    stay as they are.
     """
-    unknown = set(changes) - set(FIELDS)
+    unknown = set(changes) - {*FIELDS, "tags"}
     if unknown:
         raise ValueError(f"not editable: {sorted(unknown)}")
     now = aware(now)
@@ -543,7 +595,7 @@ async def edit_report(
     report = outcome.report
     assert report is not None
 
-    new = snapshot(report) | {"date": report.date}
+    new = snapshot(report) | {"date": report.date, "tags": report.tags}
     new.update(changes)
     if isinstance(new["date"], str):
         new["date"] = date.fromisoformat(new["date"])
@@ -565,8 +617,9 @@ async def edit_report(
         new["enterprise_id"] = match.enterprise.id if match.enterprise else None
         if match.enterprise is not None:
             new["target"] = match.enterprise.name
+    new["tags"] = sorted(dict.fromkeys(new["tags"]))
     problems = _shape_problems(
-        target=new["target"], person_times=new["person_times"], note=new["note"]
+        target=new["target"], person_times=new["person_times"], note=new["note"], tags=new["tags"]
     )
     if new["date"] != report.date:
         try:
@@ -577,8 +630,8 @@ async def edit_report(
         return EditOutcome("invalid", report, problems)
 
     before = snapshot(report)
-    current = before | {"date": report.date}
-    if all(new[name] == current[name] for name in FIELDS):
+    current = before | {"date": report.date, "tags": report.tags}
+    if all(new[name] == current[name] for name in (*FIELDS, "tags")):
         return outcome
     session.add(
         ReportRevision(
@@ -594,6 +647,8 @@ async def edit_report(
         setattr(report, name, new[name])
     await session.flush()
     await recount_report(session, old_counted, counted_of(report))
+    if new["tags"] != current["tags"]:
+        await set_tags(session, report, new["tags"])
     # The relationship still names the old enterprise until reloaded.
     await session.refresh(report, ["enterprise"])
     return outcome

@@ -10,6 +10,10 @@ A period of whole months (a month, quarter or year) in the city or a district is
 the monthly rollups (storage.reports.rollups: report_month_totals, report_month_enterprises), which
 every write keeps exact; other periods (weeks, day ranges) and an instructor's own figures
 are read from the reports. Both give the same figures.
+
+A campaign tag (`tag`, stored form) narrows every figure to the reports carrying it: the counts,
+the coverage, who reported, who is silent (no report with the tag) and the ranking. The rollups
+know no tags, so figures with a tag are always read from the reports, by the same queries.
 """
 
 from __future__ import annotations
@@ -43,6 +47,7 @@ from storage.models import (
     ReportType,
     Status,
 )
+from storage.reports.tags import tagged
 
 TYPES: tuple[str, ...] = tuple(kind.value for kind in ReportType)
 RANKING_SIZE = 5
@@ -78,6 +83,7 @@ class Stats:
     district_id: int | None = None
     district: str | None = None
     instructor_id: int | None = None
+    tag: str | None = None
     by_type: dict[str, TypeFigures] = field(default_factory=dict)
     total_reports: int = 0
     total_person_times: int = 0
@@ -93,9 +99,13 @@ class Stats:
 
 
 def report_filter(
-    period: Period, *, district_id: int | None = None, instructor_id: int | None = None
+    period: Period,
+    *,
+    district_id: int | None = None,
+    instructor_id: int | None = None,
+    tag: str | None = None,
 ) -> list[ColumnElement[bool]]:
-    """The WHERE clauses that pick the counted reports of a period and scope."""
+    """The WHERE clauses that pick the counted reports of a period and scope (with a tag)."""
     clauses: list[ColumnElement[bool]] = [
         Report.deleted_at.is_(None),
         Report.date >= period.start,
@@ -105,6 +115,8 @@ def report_filter(
         clauses.append(Report.district_id == district_id)
     if instructor_id is not None:
         clauses.append(Report.instructor_id == instructor_id)
+    if tag is not None:
+        clauses.append(tagged(tag))
     return clauses
 
 
@@ -113,8 +125,10 @@ def figures_query(
     *group: Any,
     district_id: int | None = None,
     instructor_id: int | None = None,
+    tag: str | None = None,
 ) -> Select[Any]:
     """(*group, type, reports, person-times) of the scope's reports, grouped by `group` and type."""
+    scope = report_filter(period, district_id=district_id, instructor_id=instructor_id, tag=tag)
     return (
         select(
             *group,
@@ -122,7 +136,7 @@ def figures_query(
             func.count(Report.id),
             func.coalesce(func.sum(Report.person_times), 0),
         )
-        .where(*report_filter(period, district_id=district_id, instructor_id=instructor_id))
+        .where(*scope)
         .group_by(*group, Report.type)
     )
 
@@ -138,9 +152,12 @@ async def grouped_figures(
     *group: Any,
     district_id: int | None = None,
     instructor_id: int | None = None,
+    tag: str | None = None,
 ) -> dict[tuple[Any, ...], dict[str, TypeFigures]]:
     """Figures per type for each value of `group` (e.g. per district), types in order."""
-    query = figures_query(period, *group, district_id=district_id, instructor_id=instructor_id)
+    query = figures_query(
+        period, *group, district_id=district_id, instructor_id=instructor_id, tag=tag
+    )
     result: dict[tuple[Any, ...], dict[str, TypeFigures]] = {}
     for row in await session.execute(query):
         *key, kind, reports, person_times = row
@@ -174,9 +191,10 @@ def month_aligned(period: Period) -> bool:
     )
 
 
-def uses_rollups(period: Period, instructor_id: int | None) -> bool:
-    """Whole months in the city or a district are read from the monthly rollups."""
-    return instructor_id is None and month_aligned(period)
+def uses_rollups(period: Period, instructor_id: int | None, tag: str | None = None) -> bool:
+    """Whole months in the city or a district, without a tag, are read from the monthly
+    rollups."""
+    return instructor_id is None and tag is None and month_aligned(period)
 
 
 def rollup_filter(
@@ -197,21 +215,23 @@ async def compute_stats(
     *,
     district_id: int | None = None,
     instructor_id: int | None = None,
+    tag: str | None = None,
     ranking: bool = False,
     rollups: bool = True,
 ) -> Stats:
-    """The figures of `period` for the city, a district (`district_id`) or one instructor.
+    """The figures of `period` for the city, a district (`district_id`) or one instructor,
+    of the reports carrying `tag` if one is given.
 
-    Whole months in the city or a district come from the monthly rollups; `rollups=False`
-    reads the reports instead (the same figures, slower).
+    Whole months in the city or a district without a tag come from the monthly rollups;
+    `rollups=False` reads the reports instead (the same figures, slower).
     """
-    scope = {"district_id": district_id, "instructor_id": instructor_id}
-    stats = Stats(period=period, district_id=district_id, instructor_id=instructor_id)
+    scope: dict[str, Any] = {"district_id": district_id, "instructor_id": instructor_id, "tag": tag}
+    stats = Stats(period=period, district_id=district_id, instructor_id=instructor_id, tag=tag)
     if district_id is not None:
         stats.district = await session.scalar(
             select(District.name).where(District.id == district_id)
         )
-    from_rollups = rollups and uses_rollups(period, instructor_id)
+    from_rollups = rollups and uses_rollups(period, instructor_id, tag)
 
     if from_rollups:
         await _stats_from_rollups(session, stats, ranking=ranking)
@@ -231,10 +251,10 @@ async def compute_stats(
     stats.active_instructors = int(instructors)
 
     stats.silent_instructors = await silent_instructors(
-        session, period, district_id=district_id, instructor_id=instructor_id
+        session, period, district_id=district_id, instructor_id=instructor_id, tag=tag
     )
     if ranking and instructor_id is None:
-        per_instructor = _reports_per_instructor(period, district_id)
+        per_instructor = _reports_per_instructor(period, district_id, tag)
         stats.top, stats.bottom = await _ranking(session, period, district_id, per_instructor)
     return stats
 
@@ -330,7 +350,7 @@ async def _ranking_of(
     return top, bottom
 
 
-def _reports_per_instructor(period: Period, district_id: int | None) -> Any:
+def _reports_per_instructor(period: Period, district_id: int | None, tag: str | None) -> Any:
     """(instructor_id, reports, person_times) of those who reported in the scope."""
     return (
         select(
@@ -338,7 +358,7 @@ def _reports_per_instructor(period: Period, district_id: int | None) -> Any:
             func.count(Report.id).label("reports"),
             func.coalesce(func.sum(Report.person_times), 0).label("person_times"),
         )
-        .where(*report_filter(period, district_id=district_id))
+        .where(*report_filter(period, district_id=district_id, tag=tag))
         .group_by(Report.instructor_id)
         .subquery()
     )
@@ -350,13 +370,17 @@ async def silent_instructors(
     *,
     district_id: int | None = None,
     instructor_id: int | None = None,
+    tag: str | None = None,
 ) -> list[tuple[int, str, str]]:
     """(id, name, district) of the scope's active instructors without any report in the period.
 
-    Silent means no report at all in the period, wherever it was filed; someone who had not
-    started by the period's end is not silent. Ordered by district, then name.
+    Silent means no report at all in the period (with `tag`: none carrying it), wherever it
+    was filed; someone who had not started by the period's end is not silent. Ordered by
+    district, then name.
     """
-    reported = exists().where(Report.instructor_id == Instructor.id, *report_filter(period))
+    reported = exists().where(
+        Report.instructor_id == Instructor.id, *report_filter(period, tag=tag)
+    )
     query = (
         select(Instructor.id, Instructor.name, District.name)
         .join(District, District.id == Instructor.district_id)
@@ -416,14 +440,15 @@ async def monthly_counts(
     *,
     district_id: int | None = None,
     instructor_id: int | None = None,
+    tag: str | None = None,
     rollups: bool = True,
 ) -> list[tuple[str, str, int]]:
     """(month "YYYY-MM", type, reports) for each month and type with reports, in order.
 
-    Whole months in the city or a district come from the monthly rollups unless `rollups`
-    is False.
+    Whole months in the city or a district without a tag come from the monthly rollups
+    unless `rollups` is False.
     """
-    if rollups and uses_rollups(period, instructor_id):
+    if rollups and uses_rollups(period, instructor_id, tag):
         rollup_month = month_of(session, ReportMonthTotal.month).label("month")
         reports = func.sum(ReportMonthTotal.reports)
         rollup_query = (
@@ -436,9 +461,10 @@ async def monthly_counts(
         rows = await session.execute(rollup_query)
         return [(str(m), str(kind), int(count)) for m, kind, count in rows]
     month = month_of(session, Report.date).label("month")
+    scope = report_filter(period, district_id=district_id, instructor_id=instructor_id, tag=tag)
     query = (
         select(month, Report.type, func.count(Report.id))
-        .where(*report_filter(period, district_id=district_id, instructor_id=instructor_id))
+        .where(*scope)
         .group_by(month, Report.type)
         .order_by(month, Report.type)
     )
@@ -466,6 +492,7 @@ def stats_json(stats: Stats) -> dict[str, Any]:
         "district_id": stats.district_id,
         "district": stats.district,
         "instructor_id": stats.instructor_id,
+        "tag": stats.tag,
         "by_type": {
             kind: {"reports": figures.reports, "person_times": figures.person_times}
             for kind, figures in stats.by_type.items()

@@ -1,7 +1,8 @@
 """The guided /report: type, target, count, day, note, confirm, with the state in the database.
 
 Each step, a button or typed text, is one transaction (load the conversation, move it on);
-the question of the next step is sent after the commit.
+the question of the next step is sent after the commit. Campaign tags (`#四必谈`) typed with
+the note, or with the target, are taken out of the text and kept beside it (data["tags"]).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from bot.guards import answer, guard
 from bot.handlers.reports.wording import describe, describe_report, problem_text, today
 from bot.texts import t
 from storage.common.buttons import ReportStepButton
+from storage.common.tags import extract_tags, unique
 from storage.messaging import conversations
 from storage.models import Conversation, Enterprise, ReportSource, ReportType
 from storage.people.access import Identity
@@ -74,7 +76,18 @@ def _draft_summary(lang: str, data: dict[str, Any]) -> str:
         person_times=int(data["person_times"]),
         day=date.fromisoformat(data["day"]),
         note=data.get("note"),
+        tags=data.get("tags"),
     )
+
+
+def _take_tags(data: dict[str, Any], text: str) -> tuple[str, ReportProblem | None]:
+    """The text without its tags, which join the draft's; or the reason they cannot."""
+    found, rest = extract_tags(text)
+    tags = unique([*data.get("tags", []), *found])
+    problem = records.tag_problem(tags)
+    if problem is None and found:
+        data["tags"] = tags
+    return rest, problem
 
 
 async def start(message: Message, context: Context, who: Identity) -> None:
@@ -109,7 +122,12 @@ async def _take_target(
 ) -> Reply:
     """Matches the typed target; close matches are offered, an exact one moves on."""
     lang = context.lang(who)
-    target = text.strip()
+    rest, problem = _take_tags(data, text)
+    if problem is not None:
+        return Reply(problem_text(lang, problem))
+    target = rest.strip()
+    if not target:  # only tags: they are kept, the target is still to come
+        return await _advance(session, context, who, "target", data)
     if len(target) > records.TARGET_LIMIT:
         return Reply(t(lang, "report.problem.target_too_long"))
     match = await records.match_enterprise(session, target)
@@ -176,6 +194,7 @@ async def _finish(
         day=date.fromisoformat(data["day"]),
         note=data.get("note"),
         source=ReportSource.GUIDED,
+        tags=data.get("tags"),
     )
     await conversations.clear(session, who.telegram_id)
     return Reply(t(lang, "report.saved", summary=describe_report(lang, stored)))
@@ -250,11 +269,13 @@ async def take_text(
     if step == "day":
         return await _take_day(session, context, who, data, None, text.strip())
     if step == "note":
-        note = text.strip()
-        if len(note) > records.NOTE_LIMIT:
+        rest, problem = _take_tags(data, text)
+        note = rest.strip()
+        if problem is None and len(note) > records.NOTE_LIMIT:
             problem = ReportProblem("note_too_long", str(len(note)))
+        if problem is not None:
             return Reply(problem_text(lang, problem), _note_buttons(lang))
-        data["note"] = note
+        data["note"] = note or None
         return await _advance(session, context, who, "confirm", data)
     # "type" or "confirm": a button is expected; ask again
     return await _advance(session, context, who, step, data)

@@ -1,8 +1,13 @@
-"""/myreports: the sender's recent reports, edited (the next typed line) or deleted for 7 days."""
+"""/myreports: the sender's recent reports, edited (the next typed line) or deleted for 7 days.
+
+The corrected line replaces the report's fields; its campaign tags replace the report's, a line
+without tags keeps them, and `#无` alone removes them.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardMarkup, Update
@@ -14,6 +19,7 @@ from bot.guards import answer, guard
 from bot.handlers.reports.wording import describe_report, explain, problem_text, today
 from bot.texts import t
 from storage.common.buttons import MyReportButton
+from storage.common.tags import clears
 from storage.messaging import conversations
 from storage.models import Conversation, Report, ReportType
 from storage.people.access import Identity
@@ -105,18 +111,21 @@ async def take_line(
         return Reply(explain(lang, parsed))
     assert parsed.type is not None and parsed.target is not None and parsed.day is not None
     match = await records.match_enterprise(session, parsed.target)
+    changes: dict[str, Any] = {
+        "type": ReportType(parsed.type).value,
+        "target": match.enterprise.name if match.enterprise else parsed.target,
+        "enterprise_id": match.enterprise.id if match.enterprise else None,
+        "person_times": parsed.person_times or 0,
+        "date": parsed.day,
+        "note": parsed.note,
+    }
+    if parsed.tags:
+        changes["tags"] = [] if clears(parsed.tags) else parsed.tags
     outcome = await records.edit_report(
         session,
         report_id,
         telegram_id=who.telegram_id,
-        changes={
-            "type": ReportType(parsed.type).value,
-            "target": match.enterprise.name if match.enterprise else parsed.target,
-            "enterprise_id": match.enterprise.id if match.enterprise else None,
-            "person_times": parsed.person_times or 0,
-            "date": parsed.day,
-            "note": parsed.note,
-        },
+        changes=changes,
         now=datetime.now(context.settings.tz),
         today=today(context),
     )

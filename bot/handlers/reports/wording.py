@@ -8,7 +8,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Message
 
 from bot.context import Context
-from bot.texts import t
+from bot.texts import t, tag_problem
+from storage.common.tags import TAG_PROBLEMS, format_tags
 from storage.models import Instructor, Report, ReportSource, ReportType
 from storage.reports import records
 from storage.reports.records import ParsedReport, ReportProblem
@@ -22,8 +23,10 @@ def describe(
     person_times: int,
     day: date,
     note: str | None,
+    tags: list[str] | None = None,
 ) -> str:
-    """One report in one line: 2026-11-20 走访 · 维达纸业 · 5人次 · 讲解工资协商流程."""
+    """One report in one line:
+    2026-11-20 走访 · 维达纸业 · 5人次 · 讲解工资协商流程 · 标签 #四必谈."""
     return t(
         lang,
         "report.summary",
@@ -32,6 +35,7 @@ def describe(
         target=target,
         count=person_times,
         note=f" · {note}" if note else "",
+        tags=t(lang, "report.tags", tags=format_tags(tags)) if tags else "",
     )
 
 
@@ -43,10 +47,13 @@ def describe_report(lang: str, report: Report) -> str:
         person_times=report.person_times,
         day=report.date,
         note=report.note,
+        tags=report.tags,
     )
 
 
 def problem_text(lang: str, problem: ReportProblem) -> str:
+    if problem.code in TAG_PROBLEMS:
+        return tag_problem(lang, problem.code, problem.value)
     return t(
         lang,
         f"report.problem.{problem.code}",
@@ -66,6 +73,8 @@ def explain(lang: str, parsed: ParsedReport) -> str:
         understood.append(f"{t(lang, 'report.field.count')} {parsed.person_times}")
     if parsed.day is not None:
         understood.append(f"{t(lang, 'report.field.day')} {parsed.day.isoformat()}")
+    if parsed.tags:
+        understood.append(f"{t(lang, 'report.field.tags')} {format_tags(parsed.tags)}")
     lines = [
         t(lang, "report.understood", understood="，".join(understood))
         if understood
@@ -104,5 +113,6 @@ async def store_parsed(
         chat_id=message.chat_id,
         message_id=message.message_id,
         photo_file_id=photo,
+        tags=parsed.tags,
     )
     return stored, match
