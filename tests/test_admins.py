@@ -83,10 +83,12 @@ async def test_admins_see_their_menu_at_start(world: World) -> None:
         "remind",
         "reminders",
         "leave",
+        "trainings",
+        "checkin",
         "me",
         "lang",
     }
-    assert "notices" in by_scope[("chat", 2001, None)]
+    assert {"notices", "training", "breakout"} <= by_scope[("chat", 2001, None)]
     assert "schedules" in by_scope[("chat", HQ_ID, None)]
     assert "schedules" not in by_scope[("chat", 2001, None)]
     assert "bindgroup" in by_scope[("all_chat_administrators", None, None)]

@@ -170,6 +170,20 @@ async def test_the_organizers_confirmation_shows_the_invitations_going_out(
     assert "已发给 5 人" in edits[-1] and "发送完毕：送达 5" in edits[-1], edits[-1]
 
 
+async def test_a_hashtag_in_the_line_tags_the_training_as_reports_are_tagged(
+    world: World, sessions: Sessions
+) -> None:
+    """`#四必谈` anywhere in the line is a campaign tag (normalised as on reports), not part of
+    the title or the place; a bad tag is refused with the limits."""
+    hq = await hq_with_roster(world)
+    draft = await hq.send(line("#四必谈 标签:工资专项"))
+    assert "标签：#四必谈 #工资专项" in draft.text, draft.text
+    training = await the_training(sessions)
+    assert training.tags == ["四必谈", "工资专项"] and training.place == "市总工会303会议室"
+    refused = await hq.send(line("标签:a,b,c,d,e,f"))
+    assert "最多 5 个" in refused.text
+
+
 @pytest.mark.parametrize(
     ("command", "expected"),
     [

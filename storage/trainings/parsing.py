@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, time
 from zoneinfo import ZoneInfo
 
-from storage.callups.parsing import CallUpProblem, read_day, read_deadline, read_list
+from storage.callups.parsing import CallUpProblem, read_day, read_deadline
+from storage.common import tags
 from storage.common.keyed import KeyedLine, LineProblem
 from storage.common.text import narrow, number
 from storage.messaging.notices import Audience, AudienceProblem, check_scope, parse_audience
@@ -24,8 +25,6 @@ from storage.models import NoticeAudience, TrainingFormat
 TITLE_LIMIT = 100
 PLACE_LIMIT = 128
 MAX_CAPACITY = 5000
-MAX_TAGS = 5
-TAG_LIMIT = 32
 
 KEYS: dict[str, str] = {
     "形式": "format", "类型": "format", "format": "format", "type": "format",
@@ -125,11 +124,12 @@ def read_capacity(raw: str) -> int | None:
 
 
 def read_tags(raw: str) -> list[str]:
-    tags = [w.lstrip("#＃").strip() for w in read_list(raw)]
-    tags = list(dict.fromkeys(t for t in tags if t))
-    if len(tags) > MAX_TAGS or any(len(t) > TAG_LIMIT for t in tags):
-        raise TrainingProblem("bad_tags", raw)
-    return tags
+    """`四必谈`, `#四必谈 #工资专项`, `四必谈、工资`: normalised as reports' tags are, so one tag
+    names both (storage.common.tags)."""
+    try:
+        return tags.read_tags(raw)
+    except tags.TagProblem:
+        raise TrainingProblem("bad_tags", raw) from None
 
 
 def read_audience(raw: str, districts: dict[str, int], scope_district_id: int | None) -> Audience:
@@ -161,6 +161,7 @@ def parse_training(
 ) -> TrainingSpec:
     """Reads the arguments of a one-line /training; raises TrainingProblem with what was
     understood and what is missing, or with the first bad value."""
+    inline, text = tags.extract_tags(text)  # `/training 培训 #四必谈 时间:…` tags it too
     title, raw = split_keys(text)
     understood = {"title": title} if title else {}
     understood |= {key: value for key, value in raw.items() if value}
@@ -186,7 +187,7 @@ def parse_training(
         audience=audience,
         capacity=read_capacity(raw["capacity"]) if raw.get("capacity") else None,
         deadline=read_deadline_for(raw["deadline"], now, tz) if raw.get("deadline") else starts_at,
-        tags=read_tags(raw.get("tags", "")),
+        tags=read_tags(" ".join([*inline, raw.get("tags", "")])),
     )
     check(spec)
     return spec
