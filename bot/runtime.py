@@ -2,8 +2,9 @@
 
 PTB's own run_polling/run_webhook acknowledge an update as soon as it is queued in memory, so a
 crash loses what was queued. Here an update is committed to the inbox first; only then does the
-next getUpdates carry its offset, or the webhook answer 200. The dispatcher handles inbox rows in
-order through the real Application and marks each done.
+next getUpdates carry its offset, or the webhook answer 200. The dispatcher handles inbox rows
+through the real Application and marks each done: one chat's updates in update_id order, several
+chats at once (bench/trainings.py: 300 /checkin in a minute waited behind one another's replies).
 """
 
 from __future__ import annotations
@@ -37,6 +38,23 @@ logger = logging.getLogger(__name__)
 POLL_TIMEOUT = 30  # seconds Telegram holds a getUpdates open when there is nothing new
 LOCK_RETRY = 5.0  # how often a waiting instance tries to take over
 LOCK_CHECK = 10.0  # how often the active instance checks it still holds the lock
+LANES = 8  # chats whose updates are handled at the same time
+
+
+def lane_of(payload: dict[str, Any]) -> int:
+    """The chat an update belongs to (its sender's id when it names no chat; 0 for neither):
+    updates of one chat are handled one after another, in order."""
+    for kind, body in payload.items():
+        if not isinstance(body, dict) or kind == "update_id":
+            continue
+        for holder in (body, body.get("message")):
+            chat = holder.get("chat") if isinstance(holder, dict) else None
+            if isinstance(chat, dict) and isinstance(chat.get("id"), int):
+                return int(chat["id"])
+        sender = body.get("from")
+        if isinstance(sender, dict) and isinstance(sender.get("id"), int):
+            return int(sender["id"])
+    return 0
 
 
 class _TaskWatch:
@@ -90,7 +108,8 @@ class _TaskWatch:
 
 
 class Dispatcher:
-    """Handles stored updates in update_id order and marks each one done.
+    """Handles stored updates and marks each one done: each chat's in update_id order, up to
+    LANES chats at once (a reply's round trip to Telegram no longer holds up other chats).
 
     An update is in progress from its attempt until its mark, which for a handler running on as
     a task comes when that task ends; until then no pass over the inbox picks it up again. A
@@ -125,8 +144,17 @@ class Dispatcher:
         """Handles every update waiting in the inbox and not in progress; returns how many."""
         async with self.sessions() as session:
             rows = await inbox.pending(session, exclude=self._in_progress)
+        lanes: dict[int, list[tuple[int, dict[str, Any]]]] = {}
         for row in rows:
-            await self.handle(row.update_id, row.payload)
+            lanes.setdefault(lane_of(row.payload), []).append((row.update_id, row.payload))
+        slots = asyncio.Semaphore(LANES)
+
+        async def run_lane(updates: list[tuple[int, dict[str, Any]]]) -> None:
+            async with slots:
+                for update_id, payload in updates:
+                    await self.handle(update_id, payload)
+
+        await asyncio.gather(*(run_lane(updates) for updates in lanes.values()))
         return len(rows)
 
     async def handle(self, update_id: int, payload: dict[str, Any]) -> None:

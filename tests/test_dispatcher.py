@@ -221,3 +221,28 @@ async def test_an_update_handled_again_after_a_crash_creates_nothing_twice(
             enqueued
         )
     assert reply in standin.texts(sender_id)[-1]
+
+
+async def test_chats_are_handled_side_by_side_and_each_chat_in_order(
+    database_url: str, sessions: Sessions, standin: BotApiStandIn
+) -> None:
+    """A reply that Telegram answers slowly holds up its own chat's next update, not another
+    chat's: 300 /checkin in a minute no longer wait behind one another's replies."""
+    slow, quick = 700_001, 700_002
+    standin.delay_next("sendMessage", 1.5, chat_id=slow)
+    async with sessions.begin() as session:
+        await inbox.store_updates(
+            session,
+            [command(1, slow, "/help"), command(2, slow, "/start"), command(3, quick, "/help")],
+        )
+    runtime = Runtime(make_settings(database_url, standin))
+    async with runtime.application:
+        await runtime.application.start()
+        assert await runtime.dispatcher.handle_pending() == 3
+        await runtime.application.stop()
+    await runtime.engine.dispose()
+    first, second = standin.calls_to("sendMessage", slow)
+    [other] = standin.calls_to("sendMessage", quick)
+    assert other.at < first.at + 1.0  # not behind the slow chat's answer
+    assert second.at >= first.at + 1.5  # the slow chat's own order kept
+    assert all([await handled(sessions, i) for i in (1, 2, 3)])
