@@ -27,7 +27,8 @@ from storage.models import (
     TrainingSeat,
     TrainingStatus,
 )
-from storage.trainings.checkin import check_in, new_credentials
+from storage.trainings.checkin import check_in
+from storage.trainings.codes import new_credentials
 from tests.conftest import HQ_ID
 from tests.files import ROSTER_HEADERS, xlsx
 from tests.harness import Person, World

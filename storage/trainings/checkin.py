@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import io
 import re
-import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
@@ -40,8 +39,9 @@ from storage.models import (
     TrainingStatus,
 )
 from storage.people.access import languages
+from storage.trainings.codes import CODE_DIGITS
+from storage.trainings.records import KIND, facts
 
-CODE_DIGITS = 6
 TOKEN_PREFIX = "ci_"  # /start ci_<token>: the QR link's payload
 
 ANNOUNCE_BEFORE = timedelta(minutes=15)  # the organizer gets the code this long before the start
@@ -69,21 +69,6 @@ class CheckIn:
     outcome: Outcome
     training: Training | None = None
     at: datetime | None = None
-
-
-async def new_credentials(session: AsyncSession, *, now: datetime) -> tuple[str, str]:
-    """A check-in code no training still to end uses, and a token for the QR link."""
-    taken = set(
-        await session.scalars(
-            select(Training.checkin_code).where(
-                Training.ends_at > now, Training.status != TrainingStatus.CANCELLED.value
-            )
-        )
-    )
-    while True:
-        code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
-        if code not in taken:
-            return code, secrets.token_urlsafe(16)
 
 
 def read_code(text: str) -> str | None:
@@ -121,9 +106,6 @@ async def announce_codes(
             Training.ends_at > now,
         )
     )
-    # Here, not at the top: records imports this module for new_credentials.
-    from storage.trainings.records import KIND, facts
-
     messages = []
     for training in due.all():
         # The claim: of two ticks at once (or two instances), one finds the row still unsent.

@@ -36,7 +36,8 @@ from storage.models import (
     TrainingStatus,
 )
 from storage.people.access import languages
-from storage.trainings import checkin, ics
+from storage.trainings import ics
+from storage.trainings.codes import new_credentials
 from storage.trainings.parsing import TrainingSpec
 
 KIND = "training"  # everything a training sends but invitations and reminders
@@ -62,7 +63,7 @@ async def create_draft(
     request_key: str | None = None,
 ) -> Training:
     """Stores the training as a draft: nothing is sent until the organizer presses 发出邀请."""
-    code, token = await checkin.new_credentials(session, now=now)
+    code, token = await new_credentials(session, now=now)
     return await add_once(
         session,
         Training(
