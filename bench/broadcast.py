@@ -4,7 +4,7 @@ Run with `python -m bench.broadcast` (or `make bench-broadcast`). A fresh migrat
 in a temporary directory gets 1,050 bound instructors, 17 bound groups and 10 district admins.
 A notice for everyone (with the 收到 button) is released into the outbox in one transaction,
 then `Sender.drain()` sends it through the real Application's bot and its Pacer, over HTTP to
-the Bot API stand-in (tests/standin.py) with Telegram's flood limits on (a 429 when exceeded)
+the Bot API stand-in (bot/sandbox/botapi.py) with Telegram's flood limits on (a 429 when exceeded)
 and 50 ms added to every answer. While it drains, the 10 district admins send 100 `/help`
 (one every 0.3 s, round robin: each admin every 3 s), each fed through the real
 `Application.process_update` in a task of its own; an answer's delay is its arrival at the
@@ -44,6 +44,7 @@ from bench.common import LogCounter, max_rss_mib, percentile, print_columns, pri
 from bench.roster import GIVEN, MIX, SURNAMES
 from bot.app import build_application
 from bot.context import XieshangApp
+from bot.sandbox.botapi import SEND_METHODS, BotApiStandIn, Call
 from bot.settings import Settings
 from bot.texts import t
 from schedules.delivery import Pacer, Sender
@@ -51,7 +52,6 @@ from storage import db
 from storage.messaging import notices
 from storage.models import Admin, Group, Instructor, NoticeAudience, OutboxMessage
 from storage.people.districts import district_ids
-from tests.standin import SEND_METHODS, BotApiStandIn, Call
 
 SEED = 20261125
 TOKEN = "123456:BENCH"

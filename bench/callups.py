@@ -10,7 +10,7 @@ benchmark's world), 5,000 reports, 200 past call-ups (5 members each, some decli
    next month), 20 times, each in a fresh session. Goal: median under 100 ms on SQLite.
 2. Recruiting: 20 call-ups of 5 are released (100 invitations) and the outbox Sender runs in
    the background, through the real Application's bot and its Pacer, over HTTP to the Bot API
-   stand-in (tests/standin.py) with Telegram's flood limits on and 50 ms added to every answer.
+   stand-in (bot/sandbox/botapi.py) with Telegram's flood limits on and 50 ms added to every answer.
    Every invitation reaching the stand-in is declined at once (`recruiting.decline` in its own
    transaction, then `sender.wake()`, as the 婉拒 handler does) until each call-up has had 15
    declines: 300 in all. A decline's delay is the arrival at the stand-in of the invitation it
@@ -66,6 +66,7 @@ from bench.reports.world import Seeded, bulk_reports
 from bench.reports.world import seed as seed_world
 from bench.roster import INDUSTRIES
 from bot.app import build_application
+from bot.sandbox.botapi import BotApiStandIn, Call
 from bot.settings import Settings
 from bot.texts import t
 from schedules.callups import voice
@@ -87,7 +88,6 @@ from storage.models import (
     OutboxMessage,
 )
 from storage.models import Status as InstructorStatus
-from tests.standin import BotApiStandIn, Call
 
 SEED = 20261126
 TOKEN = "123456:BENCH"

@@ -7,7 +7,7 @@ day 1-31, workdays), owned by 2,000 fake Telegram ids, in Asia/Shanghai, `next_a
 storage.common.when.next_time, none due within the next 3 minutes.
 
 "Rebuild at start" is what `xieshang run` does, on a new engine (connecting is part of it): the
-real Application (bot.app.build_application, the Bot API stand-in of tests/standin.py as its
+real Application (bot.app.build_application, the Bot API stand-in of bot/sandbox/botapi.py as its
 API; initialize asks it getMe), `start()`, `storage.reminders.records.restore` in one
 transaction and `schedules.jobs.schedule_all` (the jobs are rows, so the rebuild is one restore
 and the tick).
@@ -75,6 +75,7 @@ from bench.common import (
 )
 from bot.app import build_application
 from bot.context import XieshangApp
+from bot.sandbox.botapi import BotApiStandIn
 from bot.settings import Settings
 from schedules import jobs
 from storage import db
@@ -82,7 +83,6 @@ from storage.common.times import aware
 from storage.common.when import Rule, next_time
 from storage.models import OutboxMessage, Reminder, ReminderFiring, ReminderStatus
 from storage.reminders.records import restore
-from tests.standin import BotApiStandIn
 
 SEED = 20261125
 TOKEN = "123456:BENCH"

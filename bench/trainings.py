@@ -5,7 +5,7 @@ BENCH_DATABASE_URL / TEST_DATABASE_URL) for PostgreSQL beside SQLite. Each backe
 migrated database with the broadcast benchmark's world (1,050 bound instructors, 17 groups, 10
 district admins), and the bot runs as deployed: `bot.runtime.Runtime`, i.e. the real
 Application with its Pacer, getUpdates long-polling into the inbox, the dispatcher, the outbox
-`Sender` and the 0.5 s tick, over HTTP to the Bot API stand-in (tests/standin.py) with
+`Sender` and the 0.5 s tick, over HTTP to the Bot API stand-in (bot/sandbox/botapi.py) with
 Telegram's flood limits on (a 429 when exceeded) and 50 ms added to every answer. Every update
 is pushed to the stand-in's getUpdates, as Telegram hands it to the bot.
 
@@ -73,6 +73,7 @@ from bench.common import (
 from bench.reports.standin import message_update
 from bot.context import Context
 from bot.runtime import Runtime
+from bot.sandbox.botapi import SEND_METHODS, BotApiStandIn, Call
 from bot.settings import Settings
 from bot.texts import t
 from schedules.callups import voice
@@ -91,7 +92,6 @@ from storage.models import (
 )
 from storage.trainings.parsing import TrainingSpec
 from storage.trainings.records import INVITE_KIND, REMIND_KIND, create_draft
-from tests.standin import SEND_METHODS, BotApiStandIn, Call
 
 SEED = 20261127
 TOKEN = "123456:BENCH"

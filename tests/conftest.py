@@ -13,10 +13,10 @@ import pytest
 from sqlalchemy import text
 
 from bot.app import build_application
+from bot.sandbox.botapi import BotApiStandIn
 from bot.settings import Settings
 from storage import db
 from tests.harness import World
-from tests.standin import BotApiStandIn
 
 # RetryAfter reads retry_after as a timedelta only with this set; otherwise PTB warns,
 # which filterwarnings turns into an error.

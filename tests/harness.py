@@ -1,7 +1,7 @@
 """Helpers that make tests read like use: `hq.send("/people")`, `me.press("中文")`.
 
 Updates go through the real `Application.process_update`; the Bot API at the far end of HTTP is
-the local stand-in (tests/standin.py), whose recorded calls are what the user would see.
+the local stand-in (bot/sandbox/botapi.py), whose recorded calls are what the user would see.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import Any
 from telegram import Update
 
 from bot.context import XieshangApp
-from tests.standin import BotApiStandIn, Call
+from bot.sandbox.botapi import BotApiStandIn, Call
 
 _update_ids = itertools.count(1)
 _message_ids = itertools.count(1)

@@ -17,6 +17,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from bot.sandbox.botapi import BotApiStandIn
 from schedules.delivery import Sender
 from storage.db import Sessions
 from storage.models import (
@@ -34,7 +35,6 @@ from storage.trainings.sheet import COLUMNS, attendance_sheet
 from tests.conftest import HQ_ID
 from tests.files import ROSTER_HEADERS, xlsx
 from tests.harness import Person, World
-from tests.standin import BotApiStandIn
 
 TODAY = date(2026, 12, 3)
 SHANGHAI = ZoneInfo("Asia/Shanghai")

@@ -15,6 +15,7 @@ from PIL import Image
 from sqlalchemy import func, select, update
 from telegram import Update
 
+from bot.sandbox.botapi import BotApiStandIn
 from schedules import jobs
 from schedules.delivery import Sender
 from storage.db import Sessions
@@ -32,7 +33,6 @@ from storage.trainings.codes import new_credentials
 from tests.conftest import HQ_ID
 from tests.files import ROSTER_HEADERS, xlsx
 from tests.harness import Person, World
-from tests.standin import BotApiStandIn
 
 # name, district, telegram id
 ROSTER = [

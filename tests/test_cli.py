@@ -28,13 +28,13 @@ from openpyxl import load_workbook
 from sqlalchemy import func, inspect, select, text
 from sqlalchemy.orm import selectinload
 
+from bot.sandbox.botapi import BotApiStandIn
 from bot.settings import Settings
 from storage import db
 from storage.models import Enterprise, Instructor, Invite
 from storage.people import roster
 from tests.conftest import HQ_ID, POSTGRES_URL, throwaway_postgres
 from tests.files import SAMPLE_ROSTER, replace_cell, roster_rows, xlsx
-from tests.standin import BotApiStandIn
 
 T = TypeVar("T")
 

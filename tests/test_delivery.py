@@ -24,12 +24,12 @@ from telegram.request import HTTPXRequest
 
 from bot.app import build_application
 from bot.context import XieshangApp
+from bot.sandbox.botapi import BotApiStandIn, Call
 from schedules.delivery import Limits, Pacer, Sender
 from storage.db import Sessions
 from storage.messaging import outbox
 from storage.models import Group, OutboxMessage
 from tests.conftest import make_settings
-from tests.standin import BotApiStandIn, Call
 
 # A bot whose rate limiter is the pacer.
 PacedBot = ExtBot[dict[str, Any]]

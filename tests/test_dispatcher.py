@@ -14,13 +14,13 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.runtime import Runtime
+from bot.sandbox.botapi import BotApiStandIn
 from storage.db import Sessions
 from storage.messaging import inbox, outbox
 from storage.models import InboxUpdate, Leave, Notice, OutboxMessage, Reminder
 from tests.conftest import HQ_ID, make_settings
 from tests.harness import World
 from tests.reports_data import seed_2017
-from tests.standin import BotApiStandIn
 from tests.support import LI, joined
 
 # Far from the harness's own message ids, which count up from 1 in every chat.

@@ -16,12 +16,12 @@ from telegram.request import HTTPXRequest
 
 from bot.app import build_application
 from bot.context import Context
+from bot.sandbox.botapi import BotApiStandIn
 from storage.db import Sessions
 from storage.models import Instructor
 from tests.conftest import HQ_ID, make_settings
 from tests.files import SAMPLE_ROSTER, xlsx
 from tests.harness import World
-from tests.standin import BotApiStandIn
 
 
 def codes(sheet: bytes) -> dict[str, str]:

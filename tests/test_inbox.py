@@ -13,12 +13,12 @@ from sqlalchemy import func, select
 
 from bot import runtime as runtime_module
 from bot.runtime import Runtime, WebhookServer, poll
+from bot.sandbox.botapi import BotApiStandIn
 from storage.db import Sessions
 from storage.messaging import inbox
 from storage.messaging.instance import InstanceLock
 from storage.models import InboxUpdate
 from tests.conftest import HQ_ID, make_settings
-from tests.standin import BotApiStandIn
 
 
 def start_update(update_id: int, user_id: int = HQ_ID) -> dict[str, Any]:

@@ -23,6 +23,7 @@ from sqlalchemy import insert, select, update
 
 from bot.app import build_application
 from bot.context import XieshangApp
+from bot.sandbox.botapi import BotApiStandIn, Call
 from schedules import jobs
 from schedules.delivery import Pacer, Sender
 from storage.db import Sessions
@@ -30,7 +31,6 @@ from storage.models import BroadcastProgress, Instructor, Notice, OutboxMessage
 from tests.conftest import HQ_ID, make_settings
 from tests.files import ROSTER_HEADERS, xlsx
 from tests.harness import World
-from tests.standin import BotApiStandIn, Call
 
 FIRST = 10_001  # the Telegram id of the first of the crowd
 

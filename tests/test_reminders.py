@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import select, update
 
 from bot.app import build_application
+from bot.sandbox.botapi import BotApiStandIn
 from schedules import jobs, reminders
 from schedules.delivery import Sender
 from storage.common.when import Rule, describe
@@ -19,7 +20,6 @@ from storage.models import Group, Instructor, OutboxMessage, Reminder, ReminderF
 from storage.reminders import mentoring, records
 from tests.conftest import make_settings
 from tests.harness import World
-from tests.standin import BotApiStandIn
 from tests.support import LI, WANG, joined
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

@@ -28,7 +28,7 @@ from telegram.error import (
 )
 from telegram.request import HTTPXRequest
 
-from tests.standin import BotApiStandIn
+from bot.sandbox.botapi import BotApiStandIn
 
 TOKEN = "123:ABC"
 USER = 4242

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select, update
 
+from bot.sandbox.botapi import BotApiStandIn
 from bot.texts import t as text_of
 from schedules import jobs
 from schedules.callups import voice
@@ -27,7 +28,6 @@ from storage.trainings import rsvp
 from tests.conftest import HQ_ID
 from tests.files import ROSTER_HEADERS, xlsx
 from tests.harness import Chat, Person, World
-from tests.standin import BotApiStandIn
 
 # name, level, employment, district, telegram id (None: not joined)
 ROSTER: list[tuple[str, str, str, str, int | None]] = [

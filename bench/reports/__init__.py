@@ -2,7 +2,7 @@
 
 Run with `python -m bench.reports [--part 1|2|3] [--postgres]` (or `make bench-reports`). Every
 update goes through the real `Application.process_update` (bot.app.build_application), and
-every reply goes over HTTP to the Bot API stand-in (tests/standin.py), which runs in a process
+every reply goes over HTTP to the Bot API stand-in (bot/sandbox/botapi.py), which runs in a process
 of its own on 127.0.0.1 (bench/reports/standin.py).
 
 1. Submission (submission.py): 5,000 `/report 走访 <enterprise> <n>人次 <note>` from 1,050

@@ -1,4 +1,4 @@
-"""The Bot API stand-in (tests/standin.py) in a process of its own, and updates fed to the bot.
+"""The Bot API stand-in (bot/sandbox/botapi.py) in a process of its own, and updates fed to the bot.
 
 The stand-in runs apart so that its work is not counted as the bot's (Telegram's servers are
 not on the bot's CPU either).
@@ -25,7 +25,7 @@ def _standin_child(conn: Any) -> None:
 
 
 async def _standin_serve(conn: Any) -> None:
-    from tests.standin import BotApiStandIn
+    from bot.sandbox.botapi import BotApiStandIn
 
     loop = asyncio.get_running_loop()
     async with BotApiStandIn(username="xieshang_bench_bot") as standin:
