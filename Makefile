@@ -18,8 +18,11 @@ $(VENV)/.installed-dev: $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $@
 
+# With TELEGRAM_BOT_TOKEN (environment or .env) the real bot; without it the sandbox, a local
+# Telegram and web chat at http://127.0.0.1:8080.
 run: $(VENV)/.installed
-	$(BIN)/xieshang run
+	@if $(BIN)/python -c 'import sys; from bot.settings import Settings; sys.exit(not Settings().telegram_bot_token)' 2>/dev/null; \
+	then $(BIN)/xieshang run; else $(BIN)/xieshang sandbox; fi
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check bot storage schedules tests bench

@@ -40,6 +40,12 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("run", help="migrate the database, then long-poll Telegram")
     commands.add_parser("webhook", help="migrate the database, then serve a webhook")
+    sandbox = commands.add_parser(
+        "sandbox", help="try the bot without Telegram: a local Bot API, the bot and a web chat"
+    )
+    sandbox.add_argument("--port", type=int, default=8080)
+    sandbox.add_argument("--host", default="127.0.0.1")
+    sandbox.add_argument("--reset", action="store_true", help="forget the sandbox's data first")
     database = commands.add_parser("db", help="database migrations").add_subparsers(
         dest="action", required=True
     )
@@ -273,6 +279,16 @@ def _run(settings: Settings, args: argparse.Namespace) -> str | None:
     """Runs the parsed command; returns what to print."""
     if args.command in ("run", "webhook"):
         _serve(settings, webhook=args.command == "webhook")
+        return None
+    if args.command == "sandbox":
+        from bot.sandbox import runner
+
+        try:
+            runner.serve(settings, host=args.host, port=args.port, fresh=args.reset)
+        finally:
+            from bot import offload
+
+            offload.shutdown()
         return None
     if args.command == "db":
         return _database(settings, args.action, getattr(args, "revision", "head"))

@@ -1,0 +1,178 @@
+"""`xieshang sandbox`: the local Bot API server, the unchanged bot connected to it, the web chat.
+
+The bot is the deployed Runtime with a copy of the settings where only the outside differs: a
+fake token, the API root of the local server, the sandbox's own SQLite file and the HQ persona
+as HQ admin. Everything listens on 127.0.0.1 unless --host says otherwise.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import logging
+import shutil
+import signal
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+
+from bot.runtime import Runtime
+from bot.sandbox.webchat import Group, Persona, SandboxApi, WebChat
+from bot.settings import Settings
+from storage import db
+
+logger = logging.getLogger(__name__)
+
+TOKEN = "1000000:SANDBOX-not-a-real-token"
+BOT_USERNAME = "xieshang_sandbox_bot"
+FOLDER = Path("data/sandbox")
+
+# Until bot/sandbox/demo.py brings the demo's personas and data, the sandbox knows these.
+GROUP = Group(-1001000000101, "西城区指导员群")
+PERSONAS = [
+    Persona(900001, "王主任", "hq", "市总工会 · 王主任", "HQ · Director Wang", group_admin=True),
+    Persona(
+        900002, "李敏", "district_admin", "西城区管理员 · 李敏", "Xicheng admin · Li Min", True
+    ),
+    Persona(900003, "张伟", "instructor", "指导员 · 张伟", "Instructor · Zhang Wei"),
+    Persona(900004, "刘芳", "instructor", "指导员 · 刘芳", "Instructor · Liu Fang"),
+    Persona(900009, "陈先生", "stranger", "陌生人 · 陈先生", "Stranger · Mr Chen"),
+]
+
+
+def is_loopback(host: str) -> bool:
+    """Whether `host` only accepts connections from this machine."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+class Sandbox:
+    """The three parts of the sandbox, started and stopped together."""
+
+    def __init__(
+        self,
+        base: Settings,
+        *,
+        folder: Path = FOLDER,
+        host: str = "127.0.0.1",
+        port: int = 8080,
+    ) -> None:
+        self.folder = folder
+        self.host = host
+        self.port = port
+        self.api = SandboxApi(username=BOT_USERNAME)
+        self.database_url = f"sqlite+aiosqlite:///{(folder / 'xieshang.db').resolve()}"
+        self.base = base
+        self.bot_settings: Settings | None = None
+        self.runtime: Runtime | None = None
+        self._bot: asyncio.Task[None] | None = None
+        self._web: web.AppRunner | None = None
+
+    @property
+    def url(self) -> str:
+        """The web chat's address."""
+        return f"http://{self.host}:{self.port}"
+
+    def _settings(self) -> Settings:
+        """The bot's settings: the base ones with the sandbox's outside."""
+        hq = frozenset(p.telegram_id for p in PERSONAS if p.role == "hq")
+        return self.base.model_copy(
+            update={
+                "telegram_bot_token": TOKEN,
+                "telegram_api_url": self.api.url,
+                "telegram_proxy": None,
+                "bot_username": BOT_USERNAME,
+                "database_url": self.database_url,
+                "hq_admin_ids": hq,
+                "webhook_url": None,
+            }
+        )
+
+    async def start(self) -> None:
+        """Starts the Bot API server, prepares the database, starts the bot and the web chat."""
+        await self.api.start()
+        self.api.member_status[GROUP.chat_id] = "administrator"  # reads the group's posts
+        self.folder.mkdir(parents=True, exist_ok=True)
+        fresh = not (self.folder / "xieshang.db").exists()
+        await asyncio.to_thread(db.upgrade, self.database_url)
+        settings = self.bot_settings = self._settings()
+        if fresh:
+            await _seed(settings)
+        self.runtime = Runtime(settings)
+        self._bot = asyncio.create_task(self.runtime.run(webhook=False, announce=_announce))
+        chat = WebChat(self.api, PERSONAS, [GROUP], BOT_USERNAME)
+        self._web = web.AppRunner(chat.app(), access_log=None, shutdown_timeout=1.0)
+        await self._web.setup()
+        await web.TCPSite(self._web, self.host, self.port).start()
+        self.port = self._web.addresses[0][1]
+
+    async def stop(self) -> None:
+        """Stops the web chat, the bot, then the Bot API server."""
+        if self._web is not None:
+            await self._web.cleanup()
+            self._web = None
+        if self.runtime is not None and self._bot is not None:
+            self.runtime.stop()
+            await self._bot
+            self._bot = None
+        await self.api.stop()
+
+    @property
+    def bot_task(self) -> asyncio.Task[None] | None:
+        """The running bot (done when it stopped or failed)."""
+        return self._bot
+
+
+async def _seed(settings: Settings) -> None:
+    """The demo's data, once, in a new sandbox database (a hook for bot/sandbox/demo.py)."""
+    del settings  # the demo data arrives with bot/sandbox/demo.py
+    logger.info("sandbox database created at %s", datetime.now().isoformat(timespec="seconds"))
+
+
+def _announce(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def reset(folder: Path = FOLDER) -> None:
+    """Forgets the sandbox's data: the next start seeds the demo again."""
+    if folder.is_dir():
+        shutil.rmtree(folder)
+
+
+def serve(base: Settings, *, host: str, port: int, fresh: bool, say: Any = print) -> None:
+    """`xieshang sandbox`: runs until Ctrl-C (SIGINT) or SIGTERM."""
+    if fresh:
+        reset()
+    # The page is the interface here: the half-second ticks and migrations need not scroll by.
+    for name in ("apscheduler", "alembic"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+    async def main() -> None:
+        sandbox = Sandbox(base, host=host, port=port)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        try:
+            await sandbox.start()
+            say(f"协商通 sandbox: {sandbox.url}")
+            if not is_loopback(host):
+                say(
+                    f"警告：沙盒在 {host} 上监听，同一网络中的其他人也能打开它。"
+                    f" Warning: the sandbox listens on {host}; others on the network can open it."
+                )
+            assert sandbox.bot_task is not None
+            stopper = asyncio.ensure_future(stop.wait())
+            await asyncio.wait([sandbox.bot_task, stopper], return_when=asyncio.FIRST_COMPLETED)
+            stopper.cancel()
+        finally:
+            await sandbox.stop()
+
+    asyncio.run(main())

@@ -1,0 +1,134 @@
+"""The sandbox as a newcomer starts it: the local Bot API, the unchanged bot and the web chat."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+
+from bot.sandbox.runner import GROUP, PERSONAS, Sandbox, is_loopback
+from bot.settings import Settings
+
+HQ = next(p for p in PERSONAS if p.role == "hq")
+STRANGER = next(p for p in PERSONAS if p.role == "stranger")
+
+
+@pytest.fixture
+async def sandbox(tmp_path: Path) -> AsyncIterator[Sandbox]:
+    """A running sandbox on free ports, its data in a folder of the test."""
+    running = Sandbox(Settings(_env_file=None), folder=tmp_path / "sandbox", port=0)  # type: ignore[call-arg]
+    await running.start()
+    try:
+        yield running
+    finally:
+        await running.stop()
+
+
+async def _chat_until(
+    client: aiohttp.ClientSession, url: str, persona: int, chat: int, wanted: str
+) -> list[dict[str, Any]]:
+    """The chat's messages once a message containing `wanted` arrived (the page's long poll)."""
+    since: int | None = None
+    for _ in range(20):
+        query: dict[str, Any] = {"persona": persona, "chat": chat}
+        if since is not None:
+            query["since"] = since
+        async with client.get(f"{url}/api/chat", params=query) as response:
+            assert response.status == 200
+            data = await response.json()
+        if any(wanted in m["text"] for m in data["messages"]):
+            return list(data["messages"])
+        since = data["version"]
+    raise AssertionError(f"no message with {wanted!r}: {data['messages']}")
+
+
+async def test_start_as_hq_gets_the_bots_welcome_and_menu(sandbox: Sandbox) -> None:
+    async with aiohttp.ClientSession() as client:
+        async with client.get(f"{sandbox.url}/") as page:
+            assert page.status == 200
+            assert "协商通" in await page.text()
+            assert "script-src 'self'" in page.headers["Content-Security-Policy"]
+        body = {"persona": HQ.telegram_id, "chat": HQ.telegram_id, "text": "/start"}
+        async with client.post(f"{sandbox.url}/api/send", json=body) as sent:
+            assert sent.status == 200
+        messages = await _chat_until(client, sandbox.url, HQ.telegram_id, HQ.telegram_id, "/help")
+        assert messages[0]["text"] == "/start" and not messages[0]["from"]["bot"]
+        reply = messages[-1]
+        assert reply["from"]["bot"] and "/notice" in reply["text"]  # HQ's commands
+        query = {"persona": HQ.telegram_id, "chat": HQ.telegram_id}
+        async with client.get(f"{sandbox.url}/api/chat", params=query) as response:
+            menu = [c["command"] for c in (await response.json())["commands"]]
+        assert "notice" in menu and "start" in menu
+    # The bot took the update through getUpdates with the sandbox's token, as from Telegram.
+    assert sandbox.bot_settings is not None
+    assert sandbox.api.calls_to("getUpdates")[-1].token == sandbox.bot_settings.telegram_bot_token
+
+
+async def test_a_message_is_data_never_markup(sandbox: Sandbox) -> None:
+    """The text comes back as JSON text, to be shown with textContent (the browser test looks)."""
+    text = "<script>alert(1)</script>"
+    chat = STRANGER.telegram_id
+    async with aiohttp.ClientSession() as client:
+        body = {"persona": chat, "chat": chat, "text": text}
+        async with client.post(f"{sandbox.url}/api/send", json=body) as sent:
+            assert sent.status == 200
+        messages = await _chat_until(client, sandbox.url, chat, chat, "<script>")
+        assert messages[0]["text"] == text
+        async with client.get(f"{sandbox.url}/static/app.js") as script:
+            assert "innerHTML" not in await script.text()
+
+
+async def test_chats_and_files_outside_the_sandbox_are_refused(sandbox: Sandbox) -> None:
+    async with aiohttp.ClientSession() as client:
+        # Someone else's private chat, an unknown persona, a group that is not the sandbox's.
+        for persona, chat in ((HQ.telegram_id, STRANGER.telegram_id), (1, 1), (HQ.telegram_id, -5)):
+            body = {"persona": persona, "chat": chat, "text": "hi"}
+            async with client.post(f"{sandbox.url}/api/send", json=body) as sent:
+                assert sent.status == 400
+        for path in (
+            "/static/..%2f..%2fsettings.py",
+            "/static/../runner.py",
+            "/static/index.html/../../runner.py",
+            "/api/file/..%2f..%2fxieshang.db",
+            "/api/file/F999999",
+        ):
+            async with client.get(f"{sandbox.url}{path}") as response:
+                assert response.status == 404, path
+
+
+async def test_an_upload_reaches_the_bot_as_a_document_it_can_fetch(sandbox: Sandbox) -> None:
+    chat = GROUP.chat_id
+    async with aiohttp.ClientSession() as client:
+        form = aiohttp.FormData()
+        form.add_field("persona", str(HQ.telegram_id))
+        form.add_field("chat", str(chat))
+        form.add_field("file", b"not a spreadsheet", filename="名单.xlsx")
+        async with client.post(f"{sandbox.url}/api/upload", data=form) as sent:
+            assert sent.status == 200
+        query = {"persona": HQ.telegram_id, "chat": chat}
+        async with client.get(f"{sandbox.url}/api/chat", params=query) as response:
+            document = (await response.json())["messages"][0]["document"]
+        assert document["name"] == "名单.xlsx"
+        async with client.get(f"{sandbox.url}/{document['url']}") as download:
+            assert await download.read() == b"not a spreadsheet"
+            assert download.headers["Content-Disposition"].startswith("attachment")
+
+
+def test_only_loopback_hosts_count_as_private() -> None:
+    assert is_loopback("127.0.0.1") and is_loopback("localhost") and is_loopback("::1")
+    assert not is_loopback("0.0.0.0") and not is_loopback("192.168.1.5")
+
+
+async def test_the_sandbox_keeps_its_database_in_its_folder(tmp_path: Path) -> None:
+    folder = tmp_path / "sandbox"
+    running = Sandbox(Settings(_env_file=None), folder=folder, port=0)  # type: ignore[call-arg]
+    await running.start()
+    await asyncio.sleep(0)
+    await running.stop()
+    assert (folder / "xieshang.db").is_file()
+    assert running.bot_settings is not None
+    assert running.bot_settings.database_url.endswith(f"{folder.resolve()}/xieshang.db")
