@@ -83,9 +83,9 @@ function fillChats() {
 function renderMessage(message) {
   const words = UI[state.lang];
   const mine = !message.from.bot && String(message.from.id) === String(state.persona);
-  const box = el("div", mine ? "msg mine" : "msg");
+  const box = el("div", (mine ? "msg mine" : "msg") + (message.buttons ? " with-keyboard" : ""));
   box.dataset.id = message.id;
-  if (!mine) box.append(el("div", "who", message.from.bot ? state.setup.bot : message.from.name));
+  if (!mine) box.append(el("div", "who", message.from.name));
   if (message.photo) {
     const img = el("img");
     img.src = message.photo.url;
@@ -99,7 +99,7 @@ function renderMessage(message) {
       img.alt = message.document.name;
       box.append(img);
     }
-    const link = el("a", "doc", "📄 " + message.document.name);
+    const link = el("a", "doc", "⤓ " + message.document.name);
     link.href = message.document.url;
     link.download = message.document.name;
     box.append(link);

@@ -1,0 +1,123 @@
+"""The sandbox's web chat in a real browser: Debian's Chromium driven by Playwright.
+
+Without /usr/bin/chromium the tests skip with the reason; in CI (REQUIRE_POSTGRES=1) conftest.py
+turns that skip into a failure, and .ci/run installs chromium first. Never `playwright install`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.sandbox.runner import PERSONAS, Sandbox
+from bot.settings import Settings
+
+CHROMIUM = Path(os.environ.get("SANDBOX_CHROMIUM", "/usr/bin/chromium"))
+HAVE_CHROMIUM = CHROMIUM.is_file()
+SHOTS = Path(os.environ.get("SANDBOX_SCREENSHOTS", "/tmp"))
+HQ = next(p for p in PERSONAS if p.role == "hq")
+STRANGER = next(p for p in PERSONAS if p.role == "stranger")
+WAIT = 15_000  # ms a reply may take to appear
+
+
+@pytest.fixture
+async def sandbox(tmp_path: Path) -> AsyncIterator[Sandbox]:
+    running = Sandbox(Settings(_env_file=None), folder=tmp_path / "sandbox", port=0)  # type: ignore[call-arg]
+    await running.start()
+    try:
+        yield running
+    finally:
+        await running.stop()
+
+
+@pytest.fixture
+async def page(sandbox: Sandbox) -> AsyncIterator[Any]:
+    """A phone-sized page (390 px wide) of the web chat."""
+    if not HAVE_CHROMIUM:
+        pytest.skip(
+            f"no Chromium at {CHROMIUM}: apt-get install -y --no-install-recommends chromium"
+            " fonts-wqy-microhei (never `playwright install`)"
+        )
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=str(CHROMIUM))
+        context = await browser.new_context(
+            viewport={"width": 390, "height": 780},
+            locale="zh-CN",
+            timezone_id="Asia/Shanghai",
+        )
+        page = await context.new_page()
+        dialogs: list[str] = []
+        page.on("dialog", lambda dialog: dialogs.append(dialog.message))
+        page.dialogs = dialogs
+        await page.goto(sandbox.url)
+        yield page
+        await browser.close()
+
+
+async def _be(page: Any, persona_id: int, chat_id: int | None = None) -> None:
+    await page.select_option("#persona", str(persona_id))
+    if chat_id is not None:
+        await page.select_option("#chat", str(chat_id))
+
+
+async def _say(page: Any, text: str) -> None:
+    await page.fill("#text", text)
+    await page.click("#send")
+
+
+async def test_hq_sends_start_and_sees_the_welcome(page: Any) -> None:
+    await _be(page, HQ.telegram_id)
+    await _say(page, "/start")
+    reply = page.locator(".msg:not(.mine) .text").last
+    await reply.wait_for(timeout=WAIT)
+    assert "/notice" in await reply.text_content()
+    assert await page.locator(".msg.mine .text").first.text_content() == "/start"
+    # The command menu the bot published for HQ.
+    await page.fill("#text", "/no")
+    await page.locator("#menu .cmd", has_text="/notice").first.wait_for(timeout=WAIT)
+    await page.screenshot(path=str(SHOTS / "sandbox-hq-start.png"), full_page=False)
+
+
+async def test_a_script_in_a_message_shows_as_text(page: Any) -> None:
+    text = "<script>alert(1)</script><img src=x onerror=alert(2)>"
+    await _be(page, STRANGER.telegram_id)
+    await _say(page, text)
+    mine = page.locator(".msg.mine .text").first
+    await mine.wait_for(timeout=WAIT)
+    assert await mine.text_content() == text
+    await page.locator(".msg:not(.mine)").first.wait_for(timeout=WAIT)  # the bot answered
+    assert await page.locator("#messages script, #messages img[src='x']").count() == 0
+    assert page.dialogs == []
+    await page.screenshot(path=str(SHOTS / "sandbox-escaping.png"))
+
+
+async def test_hq_presses_a_button(page: Any, sandbox: Sandbox) -> None:
+    await _be(page, HQ.telegram_id)
+    await _say(page, "/notice")
+    button = page.locator(".msg:not(.mine) .keyboard button").first
+    await button.wait_for(timeout=WAIT)
+    await page.screenshot(path=str(SHOTS / "sandbox-hq-notice.png"))
+    assert await button.text_content() == "全体"
+    await button.click()
+    # The bot edits its question in place: the next step's text, the buttons gone.
+    await page.locator(".msg:not(.mine) .text", has_text="请输入通知内容").wait_for(timeout=WAIT)
+    assert await page.locator(".keyboard button").count() == 0
+    pressed = [
+        u.get("callback_query", {}).get("data") for u in _pushed(sandbox) if "callback_query" in u
+    ]
+    assert pressed == ["notice_to:all"]
+    await page.screenshot(path=str(SHOTS / "sandbox-hq-button.png"))
+
+
+def _pushed(sandbox: Sandbox) -> list[dict[str, Any]]:
+    """The updates the bot received through getUpdates."""
+    updates: list[dict[str, Any]] = []
+    for call in sandbox.api.calls_to("getUpdates"):
+        updates += call.result or []
+    return updates
