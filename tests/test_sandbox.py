@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import json
+import os
+import signal
+import subprocess
+import sys
+import urllib.request
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -132,3 +138,29 @@ async def test_the_sandbox_keeps_its_database_in_its_folder(tmp_path: Path) -> N
     assert (folder / "xieshang.db").is_file()
     assert running.bot_settings is not None
     assert running.bot_settings.database_url.endswith(f"{folder.resolve()}/xieshang.db")
+
+
+def test_xieshang_sandbox_prints_its_address_warns_off_loopback_and_stops_on_ctrl_c(
+    tmp_path: Path,
+) -> None:
+    """The command as a newcomer runs it, in a folder of its own; Ctrl-C ends it with 0."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DATABASE_"))}
+    command = [sys.executable, "-m", "bot", "sandbox", "--host", "0.0.0.0", "--port", "0"]
+    with subprocess.Popen(
+        command, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+    ) as process:
+        try:
+            assert process.stdout is not None
+            ready = process.stdout.readline()
+            warning = process.stdout.readline()
+            assert "沙盒已启动" in ready and "http://0.0.0.0:" in ready
+            assert "0.0.0.0" in warning and "其他人" in warning
+            url = ready.split("打开 ", 1)[1].split("（", 1)[0].replace("0.0.0.0", "127.0.0.1")
+            with urllib.request.urlopen(f"{url}/api/setup", timeout=10) as response:
+                assert json.load(response)["groups"]
+            process.send_signal(signal.SIGINT)
+            assert process.wait(timeout=30) == 0
+        finally:
+            if process.poll() is None:
+                process.kill()
+    assert (tmp_path / "data" / "sandbox").is_dir()

@@ -22,6 +22,7 @@ from aiohttp import web
 from bot.runtime import Runtime
 from bot.sandbox.webchat import Group, Persona, SandboxApi, WebChat
 from bot.settings import Settings
+from bot.texts import t
 from storage import db
 
 logger = logging.getLogger(__name__)
@@ -162,12 +163,10 @@ def serve(base: Settings, *, host: str, port: int, fresh: bool, say: Any = print
             loop.add_signal_handler(signum, stop.set)
         try:
             await sandbox.start()
-            say(f"协商通 sandbox: {sandbox.url}")
+            lang = base.bot_language
+            say(t(lang, "cli.sandbox_ready", url=sandbox.url))
             if not is_loopback(host):
-                say(
-                    f"警告：沙盒在 {host} 上监听，同一网络中的其他人也能打开它。"
-                    f" Warning: the sandbox listens on {host}; others on the network can open it."
-                )
+                say(t(lang, "cli.sandbox_exposed", host=host))
             assert sandbox.bot_task is not None
             stopper = asyncio.ensure_future(stop.wait())
             await asyncio.wait([sandbox.bot_task, stopper], return_when=asyncio.FIRST_COMPLETED)
