@@ -35,9 +35,10 @@ async def sandbox(tmp_path: Path) -> AsyncIterator[Sandbox]:
 
 
 async def _chat_until(
-    client: aiohttp.ClientSession, url: str, persona: int, chat: int, wanted: str
+    client: aiohttp.ClientSession, url: str, persona: int, chat: int, wanted: str, count: int = 1
 ) -> list[dict[str, Any]]:
-    """The chat's messages once a message containing `wanted` arrived (the page's long poll)."""
+    """The chat's messages once `count` messages containing `wanted` arrived (the page's long
+    poll)."""
     since: int | None = None
     for _ in range(20):
         query: dict[str, Any] = {"persona": persona, "chat": chat}
@@ -46,7 +47,7 @@ async def _chat_until(
         async with client.get(f"{url}/api/chat", params=query) as response:
             assert response.status == 200
             data = await response.json()
-        if any(wanted in m["text"] for m in data["messages"]):
+        if sum(wanted in m["text"] for m in data["messages"]) >= count:
             return list(data["messages"])
         since = data["version"]
     raise AssertionError(f"no message with {wanted!r}: {data['messages']}")
@@ -164,3 +165,28 @@ def test_xieshang_sandbox_prints_its_address_warns_off_loopback_and_stops_on_ctr
             if process.poll() is None:
                 process.kill()
     assert (tmp_path / "data" / "sandbox").is_dir()
+
+
+async def test_a_restarted_sandbox_keeps_the_chats_and_the_bot_still_answers(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "sandbox"
+    chat = HQ.telegram_id
+    for round_ in ("first", "second"):
+        running = Sandbox(Settings(_env_file=None), folder=folder, port=0)  # type: ignore[call-arg]
+        await running.start()
+        try:
+            async with aiohttp.ClientSession() as client:
+                body = {"persona": chat, "chat": chat, "text": f"/help {round_}"}
+                async with client.post(f"{running.url}/api/send", json=body) as sent:
+                    assert sent.status == 200
+                count = 2 if round_ == "second" else 1
+                messages = await _chat_until(client, running.url, chat, chat, "/notice", count)
+                if round_ == "second":
+                    # The first round's messages, then the new command and its answer.
+                    texts = [m["text"] for m in messages]
+                    assert texts[0] == "/help first" and "/help second" in texts
+                    assert sum("/notice" in text for text in texts) == 2
+        finally:
+            await running.stop()
+    assert (folder / "chats.json").is_file()

@@ -18,18 +18,21 @@ from pathlib import Path
 from typing import Any
 
 from aiohttp import web
+from sqlalchemy import func, select
 
 from bot.runtime import Runtime
 from bot.sandbox.webchat import Group, Persona, SandboxApi, WebChat
 from bot.settings import Settings
 from bot.texts import t
 from storage import db
+from storage.models.messaging import InboxUpdate
 
 logger = logging.getLogger(__name__)
 
 TOKEN = "1000000:SANDBOX-not-a-real-token"
 BOT_USERNAME = "xieshang_sandbox_bot"
 FOLDER = Path("data/sandbox")
+SAVE_EVERY = 5.0  # seconds between saves of changed chats
 
 # Until bot/sandbox/demo.py brings the demo's personas and data, the sandbox knows these.
 GROUP = Group(-1001000000101, "西城区指导员群")
@@ -75,6 +78,7 @@ class Sandbox:
         self.runtime: Runtime | None = None
         self._bot: asyncio.Task[None] | None = None
         self._web: web.AppRunner | None = None
+        self._saver: asyncio.Task[None] | None = None
 
     @property
     def url(self) -> str:
@@ -106,6 +110,8 @@ class Sandbox:
         settings = self.bot_settings = self._settings()
         if fresh:
             await _seed(settings)
+        self.api.load(self.folder)
+        self.api.number_updates_after(await _last_update_id(self.database_url))
         self.runtime = Runtime(settings)
         self._bot = asyncio.create_task(self.runtime.run(webhook=False, announce=_announce))
         chat = WebChat(self.api, PERSONAS, [GROUP], BOT_USERNAME)
@@ -113,17 +119,32 @@ class Sandbox:
         await self._web.setup()
         await web.TCPSite(self._web, self.host, self.port).start()
         self.port = self._web.addresses[0][1]
+        self._saver = asyncio.create_task(self._save_now_and_then())
 
     async def stop(self) -> None:
         """Stops the web chat, the bot, then the Bot API server."""
         if self._web is not None:
             await self._web.cleanup()
             self._web = None
+        if self._saver is not None:
+            self._saver.cancel()
+            self._saver = None
         if self.runtime is not None and self._bot is not None:
             self.runtime.stop()
             await self._bot
             self._bot = None
         await self.api.stop()
+        if self.bot_settings is not None:
+            await asyncio.to_thread(self.api.save, self.folder)
+
+    async def _save_now_and_then(self) -> None:
+        """Saves the chats a few seconds after they changed, so a crash loses little."""
+        saved = self.api.version
+        while True:
+            await asyncio.sleep(SAVE_EVERY)
+            if self.api.version != saved:
+                saved = self.api.version
+                await asyncio.to_thread(self.api.save, self.folder)
 
     @property
     def bot_task(self) -> asyncio.Task[None] | None:
@@ -135,6 +156,17 @@ async def _seed(settings: Settings) -> None:
     """The demo's data, once, in a new sandbox database (a hook for bot/sandbox/demo.py)."""
     del settings  # the demo data arrives with bot/sandbox/demo.py
     logger.info("sandbox database created at %s", datetime.now().isoformat(timespec="seconds"))
+
+
+async def _last_update_id(url: str) -> int:
+    """The newest update the bot has stored (0 for none)."""
+    engine = db.create_engine(url)
+    try:
+        async with engine.connect() as connection:
+            found = await connection.scalar(select(func.max(InboxUpdate.update_id)))
+    finally:
+        await engine.dispose()
+    return int(found or 0)
 
 
 def _announce(message: str) -> None:

@@ -12,16 +12,19 @@ from __future__ import annotations
 import asyncio
 import json
 import mimetypes
+import re
 import time
 from dataclasses import dataclass
 from importlib import resources
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote
 
 from aiohttp import web
 
-from bot.sandbox.botapi import BotApiStandIn, Call
+from bot.sandbox.botapi import BotApiStandIn, Call, _StoredFile
 
+FILE_ID = re.compile(r"F[0-9]{6}")  # the server's file ids, also the names of saved files
 LONG_POLL = 25.0  # seconds the page's wait for news is held open
 ANSWER_WAIT = 10.0  # seconds a button press waits for the bot's answerCallbackQuery
 UPLOAD_LIMIT = 20 * 2**20  # Telegram lets a bot download files up to 20 MB
@@ -129,6 +132,47 @@ class SandboxApi(BotApiStandIn):
         }
         self.push_update({"callback_query": query})
         return query_id
+
+    # --- keeping the chats across restarts --------------------------------------------------
+
+    def save(self, folder: Path) -> None:
+        """Writes the chats, their files and the update counter into `folder` (chats.json and
+        files/), so a restarted sandbox shows the same conversations and numbers on."""
+        files = folder / "files"
+        files.mkdir(parents=True, exist_ok=True)
+        for stored in self._files.values():
+            path = files / stored.file_id
+            if not path.exists():
+                path.write_bytes(stored.content)
+        state = {
+            "next_update_id": self._next_update_id,
+            "last_message_id": {str(k): v for k, v in self._last_message_id.items()},
+            "messages": list(self._messages.values()),
+            "files": {f.file_id: f.name for f in self._files.values()},
+        }
+        temporary = folder / "chats.json.tmp"
+        temporary.write_text(json.dumps(state, ensure_ascii=False), encoding="utf-8")
+        temporary.replace(folder / "chats.json")
+
+    def load(self, folder: Path) -> None:
+        """Reads what `save` wrote, if anything; files are read only by names it wrote."""
+        path = folder / "chats.json"
+        if not path.is_file():
+            return
+        state = json.loads(path.read_text(encoding="utf-8"))
+        self._next_update_id = max(self._next_update_id, int(state["next_update_id"]))
+        for chat_id, last in state["last_message_id"].items():
+            self._last_message_id[int(chat_id)] = int(last)
+        for message in state["messages"]:
+            self._messages[int(message["chat"]["id"]), int(message["message_id"])] = message
+        for file_id, name in state["files"].items():
+            content = folder / "files" / file_id
+            if FILE_ID.fullmatch(file_id) and content.is_file():
+                self._files[file_id] = _StoredFile(file_id, str(name), content.read_bytes())
+
+    def number_updates_after(self, update_id: int) -> None:
+        """Numbers new updates after `update_id` (the bot ignores an update_id it has seen)."""
+        self._next_update_id = max(self._next_update_id, update_id + 1)
 
     def message(self, chat_id: int, message_id: int) -> dict[str, Any] | None:
         """A stored message of a chat."""
