@@ -121,3 +121,33 @@ def _pushed(sandbox: Sandbox) -> list[dict[str, Any]]:
     for call in sandbox.api.calls_to("getUpdates"):
         updates += call.result or []
     return updates
+
+
+async def test_hq_sees_the_chart_inline_and_downloads_the_export(page: Any) -> None:
+    await _be(page, HQ.telegram_id)
+    await _say(page, "/chart")
+    chart = page.locator(".msg:not(.mine) img").first
+    await chart.wait_for(timeout=WAIT)
+    await page.wait_for_function(
+        "() => [...document.querySelectorAll('.msg img')].some(i => i.naturalWidth > 100)",
+        timeout=WAIT,
+    )
+    await _say(page, "/export")
+    link = page.locator("a.doc", has_text=".xlsx").first
+    await link.wait_for(timeout=WAIT)
+    async with page.expect_download() as download_info:
+        await link.click()
+    download = await download_info.value
+    assert download.suggested_filename.endswith(".xlsx")
+    assert (await download.path()).read_bytes()[:2] == b"PK"  # a zip: the workbook
+    await page.screenshot(path=str(SHOTS / "sandbox-chart-export.png"))
+
+
+async def test_the_page_switches_to_english(page: Any) -> None:
+    await page.click("#lang")
+    await page.wait_for_function("() => document.documentElement.lang === 'en'")
+    assert await page.text_content("#who-label") == "I am"
+    assert await page.get_attribute("#text", "placeholder") == "Message or /command"
+    options = await page.locator("#persona option").all_text_contents()
+    assert "HQ · Director Wang" in options
+    await page.screenshot(path=str(SHOTS / "sandbox-english.png"))

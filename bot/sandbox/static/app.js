@@ -3,14 +3,14 @@
 
 const UI = {
   zh: {
-    title: "协商通 · 沙盒", who: "我是", chat: "聊天", switch: "English", private: "与机器人私聊",
+    title: "协商通 · 沙盒", who: "我是", chat: "聊天", switch: "English", private: "私聊机器人",
     placeholder: "输入消息或命令…", send: "发送", file: "发送文件", menu: "命令",
     empty: "还没有消息。发送 /start 开始。", you: "我", edited: "已编辑",
     failed: "发送失败：", pressed: "已按下",
   },
   en: {
-    title: "Xieshang · Sandbox", who: "I am", chat: "Chat", switch: "中文", private: "Private chat with the bot",
-    placeholder: "Type a message or a command…", send: "Send", file: "Send a file", menu: "Commands",
+    title: "Xieshang · Sandbox", who: "I am", chat: "Chat", switch: "中文", private: "Me and the bot",
+    placeholder: "Message or /command", send: "Send", file: "Send a file", menu: "Commands",
     empty: "No messages yet. Send /start to begin.", you: "me", edited: "edited",
     failed: "Could not send: ", pressed: "Pressed",
   },
