@@ -168,3 +168,17 @@ def test_reset_deletes_only_the_sandbox_files(tmp_path: Path) -> None:
     assert sorted(p.name for p in path.parent.iterdir()) == ["other.db"]
     assert demo.reset(path) is False
     assert demo.database_url(path) == f"sqlite+aiosqlite:///{path}"
+
+
+def test_personas_agree_with_the_group() -> None:
+    """Ids are unique, group members use the group, and only HQ needs HQ_ADMIN_IDS."""
+    ids = [someone.telegram_id for someone in demo.PERSONAS]
+    assert len(set(ids)) == len(ids) and demo.GROUP.chat_id < 0
+    for someone in demo.PERSONAS:
+        assert someone.telegram_id in someone.chats
+        member = someone.telegram_id in demo.GROUP.members
+        assert member == (demo.GROUP.chat_id in someone.chats)
+        assert not member or someone.district == demo.GROUP.district
+    assert [p.key for p in demo.PERSONAS if p.role == "hq"] == ["hq"]
+    assert demo.persona("hq").telegram_id == demo.HQ_ID
+    assert demo.persona("stranger").invite_code == demo.STRANGER_CODE
