@@ -21,6 +21,7 @@ from bot.settings import Settings
 
 HQ = next(p for p in PERSONAS if p.role == "hq")
 STRANGER = next(p for p in PERSONAS if p.role == "stranger")
+ADMIN = next(p for p in PERSONAS if p.role == "district_admin")
 
 
 @pytest.fixture
@@ -91,8 +92,14 @@ async def test_a_message_is_data_never_markup(sandbox: Sandbox) -> None:
 
 async def test_chats_and_files_outside_the_sandbox_are_refused(sandbox: Sandbox) -> None:
     async with aiohttp.ClientSession() as client:
-        # Someone else's private chat, an unknown persona, a group that is not the sandbox's.
-        for persona, chat in ((HQ.telegram_id, STRANGER.telegram_id), (1, 1), (HQ.telegram_id, -5)):
+        # Someone else's private chat, an unknown persona, a group that is not the sandbox's, the
+        # 西城 group for someone who is not in it.
+        for persona, chat in (
+            (HQ.telegram_id, STRANGER.telegram_id),
+            (1, 1),
+            (HQ.telegram_id, -5),
+            (STRANGER.telegram_id, GROUP.chat_id),
+        ):
             body = {"persona": persona, "chat": chat, "text": "hi"}
             async with client.post(f"{sandbox.url}/api/send", json=body) as sent:
                 assert sent.status == 400
@@ -100,7 +107,7 @@ async def test_chats_and_files_outside_the_sandbox_are_refused(sandbox: Sandbox)
             "/static/..%2f..%2fsettings.py",
             "/static/../runner.py",
             "/static/index.html/../../runner.py",
-            "/api/file/..%2f..%2fxieshang.db",
+            "/api/file/..%2f..%2fsandbox.db",
             "/api/file/F999999",
         ):
             async with client.get(f"{sandbox.url}{path}") as response:
@@ -111,12 +118,12 @@ async def test_an_upload_reaches_the_bot_as_a_document_it_can_fetch(sandbox: San
     chat = GROUP.chat_id
     async with aiohttp.ClientSession() as client:
         form = aiohttp.FormData()
-        form.add_field("persona", str(HQ.telegram_id))
+        form.add_field("persona", str(ADMIN.telegram_id))
         form.add_field("chat", str(chat))
         form.add_field("file", b"not a spreadsheet", filename="名单.xlsx")
         async with client.post(f"{sandbox.url}/api/upload", data=form) as sent:
             assert sent.status == 200
-        query = {"persona": HQ.telegram_id, "chat": chat}
+        query = {"persona": ADMIN.telegram_id, "chat": chat}
         async with client.get(f"{sandbox.url}/api/chat", params=query) as response:
             document = (await response.json())["messages"][0]["document"]
         assert document["name"] == "名单.xlsx"
@@ -136,9 +143,9 @@ async def test_the_sandbox_keeps_its_database_in_its_folder(tmp_path: Path) -> N
     await running.start()
     await asyncio.sleep(0)
     await running.stop()
-    assert (folder / "xieshang.db").is_file()
+    assert (folder / "sandbox.db").is_file()
     assert running.bot_settings is not None
-    assert running.bot_settings.database_url.endswith(f"{folder.resolve()}/xieshang.db")
+    assert running.bot_settings.database_url.endswith(f"{folder.resolve()}/sandbox.db")
 
 
 def test_xieshang_sandbox_prints_its_address_warns_off_loopback_and_stops_on_ctrl_c(
@@ -190,3 +197,31 @@ async def test_a_restarted_sandbox_keeps_the_chats_and_the_bot_still_answers(
         finally:
             await running.stop()
     assert (folder / "chats.json").is_file()
+
+
+async def test_a_group_post_gets_its_thumbs_up_in_the_web_chat(sandbox: Sandbox) -> None:
+    wang = next(p for p in PERSONAS if p.name == "王建国")
+    chat = GROUP.chat_id
+    async with aiohttp.ClientSession() as client:
+        body = {"persona": wang.telegram_id, "chat": chat, "text": "#走访 金融街控股 6人次 宣传"}
+        async with client.post(f"{sandbox.url}/api/send", json=body) as sent:
+            assert sent.status == 200
+        for _ in range(20):
+            query = {"persona": ADMIN.telegram_id, "chat": chat, "since": "-1"}
+            async with client.get(f"{sandbox.url}/api/chat", params=query) as response:
+                post = (await response.json())["messages"][0]
+            if post.get("reactions"):
+                break
+            await asyncio.sleep(0.2)
+    assert post["from"]["name"] == "王建国" and post["reactions"] == ["👍"]
+
+
+async def test_the_demo_is_seeded_and_hq_sees_its_figures(sandbox: Sandbox) -> None:
+    chat = HQ.telegram_id
+    async with aiohttp.ClientSession() as client:
+        body = {"persona": chat, "chat": chat, "text": "/stats 2026"}
+        async with client.post(f"{sandbox.url}/api/send", json=body) as sent:
+            assert sent.status == 200
+        messages = await _chat_until(client, sandbox.url, chat, chat, "合计")
+    figures = messages[-1]["text"]
+    assert "合计：0 条" not in figures and "王建国（西城）" in figures

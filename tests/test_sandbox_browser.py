@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from bot.sandbox.runner import PERSONAS, Sandbox
+from bot.sandbox.runner import GROUP, PERSONAS, Sandbox
 from bot.settings import Settings
 
 CHROMIUM = Path(os.environ.get("SANDBOX_CHROMIUM", "/usr/bin/chromium"))
@@ -21,6 +21,7 @@ HAVE_CHROMIUM = CHROMIUM.is_file()
 SHOTS = Path(os.environ.get("SANDBOX_SCREENSHOTS", "/tmp"))
 HQ = next(p for p in PERSONAS if p.role == "hq")
 STRANGER = next(p for p in PERSONAS if p.role == "stranger")
+WANG = next(p for p in PERSONAS if p.name == "王建国")
 WAIT = 15_000  # ms a reply may take to appear
 
 
@@ -115,6 +116,25 @@ async def test_hq_presses_a_button(page: Any, sandbox: Sandbox) -> None:
     await page.screenshot(path=str(SHOTS / "sandbox-hq-button.png"))
 
 
+async def test_a_group_post_gets_its_thumbs_up(page: Any) -> None:
+    await _be(page, WANG.telegram_id, GROUP.chat_id)
+    await _say(page, "#走访 金融街控股 6人次 宣传集体协商")
+    await page.locator(".msg.mine .reactions", has_text="👍").wait_for(timeout=WAIT)
+    await page.screenshot(path=str(SHOTS / "sandbox-group.png"))
+
+
+async def test_the_stranger_joins_with_the_invite_code_the_page_suggests(page: Any) -> None:
+    await _be(page, STRANGER.telegram_id)
+    assert STRANGER.invite_code is not None
+    hint = page.locator(".empty", has_text=f"/start {STRANGER.invite_code}")
+    await hint.wait_for(timeout=WAIT)
+    await _say(page, f"/start {STRANGER.invite_code}")
+    reply = page.locator(".msg:not(.mine) .text").first
+    await reply.wait_for(timeout=WAIT)
+    assert "刘洋" in await reply.text_content()
+    await page.screenshot(path=str(SHOTS / "sandbox-join.png"))
+
+
 def _pushed(sandbox: Sandbox) -> list[dict[str, Any]]:
     """The updates the bot received through getUpdates."""
     updates: list[dict[str, Any]] = []
@@ -149,5 +169,5 @@ async def test_the_page_switches_to_english(page: Any) -> None:
     assert await page.text_content("#who-label") == "I am"
     assert await page.get_attribute("#text", "placeholder") == "Message or /command"
     options = await page.locator("#persona option").all_text_contents()
-    assert "HQ · Director Wang" in options
+    assert "City federation (HQ)" in options
     await page.screenshot(path=str(SHOTS / "sandbox-english.png"))

@@ -21,6 +21,7 @@ from aiohttp import web
 from sqlalchemy import func, select
 
 from bot.runtime import Runtime
+from bot.sandbox import demo
 from bot.sandbox.webchat import Group, Persona, SandboxApi, WebChat
 from bot.settings import Settings
 from bot.texts import t
@@ -31,20 +32,35 @@ logger = logging.getLogger(__name__)
 
 TOKEN = "1000000:SANDBOX-not-a-real-token"
 BOT_USERNAME = "xieshang_sandbox_bot"
-FOLDER = Path("data/sandbox")
+FOLDER = demo.DEFAULT_PATH.parent
 SAVE_EVERY = 5.0  # seconds between saves of changed chats
 
-# Until bot/sandbox/demo.py brings the demo's personas and data, the sandbox knows these.
-GROUP = Group(-1001000000101, "西城区指导员群")
-PERSONAS = [
-    Persona(900001, "王主任", "hq", "市总工会 · 王主任", "HQ · Director Wang", group_admin=True),
-    Persona(
-        900002, "李敏", "district_admin", "西城区管理员 · 李敏", "Xicheng admin · Li Min", True
-    ),
-    Persona(900003, "张伟", "instructor", "指导员 · 张伟", "Instructor · Zhang Wei"),
-    Persona(900004, "刘芳", "instructor", "指导员 · 刘芳", "Instructor · Liu Fang"),
-    Persona(900009, "陈先生", "stranger", "陌生人 · 陈先生", "Stranger · Mr Chen"),
-]
+ROLE_LABELS = {
+    "hq": ("市总工会", "HQ"),
+    "district_admin": ("区管理员", "district admin"),
+    "instructor": ("指导员", "instructor"),
+    "stranger": ("未登记", "not registered"),
+}
+
+
+def _persona(someone: demo.Persona) -> Persona:
+    """The web chat's view of a demo persona: its name and what it is, in both languages."""
+    zh, en = ROLE_LABELS[someone.role]
+    district = f"·{someone.district}" if someone.district and someone.role == "instructor" else ""
+    return Persona(
+        someone.telegram_id,
+        someone.name_zh,
+        someone.role,
+        someone.name_zh if someone.role != "instructor" else f"{someone.name_zh}（{zh}{district}）",
+        someone.name_en if someone.role != "instructor" else f"{someone.name_en} ({en})",
+        chats=someone.chats,
+        group_admin=someone.role in ("hq", "district_admin"),
+        invite_code=someone.invite_code,
+    )
+
+
+PERSONAS = [_persona(someone) for someone in demo.PERSONAS]
+GROUP = Group(demo.GROUP.chat_id, demo.GROUP.title)
 
 
 def is_loopback(host: str) -> bool:
@@ -72,7 +88,8 @@ class Sandbox:
         self.host = host
         self.port = port
         self.api = SandboxApi(username=BOT_USERNAME)
-        self.database_url = f"sqlite+aiosqlite:///{(folder / 'xieshang.db').resolve()}"
+        self.database = (folder / demo.DEFAULT_PATH.name).resolve()
+        self.database_url = demo.database_url(self.database)
         self.base = base
         self.bot_settings: Settings | None = None
         self.runtime: Runtime | None = None
@@ -87,7 +104,7 @@ class Sandbox:
 
     def _settings(self) -> Settings:
         """The bot's settings: the base ones with the sandbox's outside."""
-        hq = frozenset(p.telegram_id for p in PERSONAS if p.role == "hq")
+        hq = frozenset({demo.HQ_ID})
         return self.base.model_copy(
             update={
                 "telegram_bot_token": TOKEN,
@@ -105,7 +122,7 @@ class Sandbox:
         await self.api.start()
         self.api.member_status[GROUP.chat_id] = "administrator"  # reads the group's posts
         self.folder.mkdir(parents=True, exist_ok=True)
-        fresh = not (self.folder / "xieshang.db").exists()
+        fresh = not self.database.exists()
         await asyncio.to_thread(db.upgrade, self.database_url)
         settings = self.bot_settings = self._settings()
         if fresh:
@@ -153,9 +170,12 @@ class Sandbox:
 
 
 async def _seed(settings: Settings) -> None:
-    """The demo's data, once, in a new sandbox database (a hook for bot/sandbox/demo.py)."""
-    del settings  # the demo data arrives with bot/sandbox/demo.py
-    logger.info("sandbox database created at %s", datetime.now().isoformat(timespec="seconds"))
+    """The demo's data, once, in a new sandbox database."""
+    engine = db.create_engine(settings.database_url)
+    try:
+        await demo.seed(db.create_sessions(engine), now=datetime.now(settings.tz), tz=settings.tz)
+    finally:
+        await engine.dispose()
 
 
 async def _last_update_id(url: str) -> int:
@@ -174,9 +194,11 @@ def _announce(message: str) -> None:
 
 
 def reset(folder: Path = FOLDER) -> None:
-    """Forgets the sandbox's data: the next start seeds the demo again."""
-    if folder.is_dir():
-        shutil.rmtree(folder)
+    """Forgets the sandbox's data and chats: the next start seeds the demo again."""
+    demo.reset(folder / demo.DEFAULT_PATH.name)
+    (folder / "chats.json").unlink(missing_ok=True)
+    if (folder / "files").is_dir():
+        shutil.rmtree(folder / "files")
 
 
 def serve(base: Settings, *, host: str, port: int, fresh: bool, say: Any = print) -> None:

@@ -52,7 +52,9 @@ class Persona:
     role: str  # hq, district_admin, instructor, stranger
     label_zh: str
     label_en: str
+    chats: tuple[int, ...] = ()  # the chats they talk in: their own id (private), groups
     group_admin: bool = False
+    invite_code: str | None = None  # an open invite they may join with: /start <code>
 
     def user(self, lang: str) -> dict[str, Any]:
         """The Bot API User of this persona, speaking `lang` (zh or en)."""
@@ -292,6 +294,8 @@ class WebChat:
                 "id": p.telegram_id,
                 "name": p.name,
                 "role": p.role,
+                "chats": [c for c in p.chats if c in self.groups],
+                "invite": p.invite_code,
                 "label": {"zh": p.label_zh, "en": p.label_en},
             }
             for p in self.personas.values()
@@ -319,7 +323,7 @@ class WebChat:
         if chat_id == persona.telegram_id:
             return {"id": chat_id, "type": "private", "first_name": persona.name}
         group = self.groups.get(chat_id)
-        if group is None:
+        if group is None or chat_id not in persona.chats:
             raise web.HTTPBadRequest(text="unknown chat")
         kind = "supergroup" if str(chat_id).startswith("-100") else "group"
         return {"id": chat_id, "type": kind, "title": group.title}

@@ -5,13 +5,13 @@ const UI = {
   zh: {
     title: "协商通 · 沙盒", who: "我是", chat: "聊天", switch: "English", private: "私聊机器人",
     placeholder: "输入消息或命令…", send: "发送", file: "发送文件", menu: "命令",
-    empty: "还没有消息。发送 /start 开始。", you: "我", edited: "已编辑",
+    empty: "还没有消息。发送 /start 开始。", invite: "你有一个邀请码。发送 /start {code} 登记成为指导员。", you: "我", edited: "已编辑",
     failed: "发送失败：", pressed: "已按下",
   },
   en: {
     title: "Xieshang · Sandbox", who: "I am", chat: "Chat", switch: "中文", private: "Me and the bot",
     placeholder: "Message or /command", send: "Send", file: "Send a file", menu: "Commands",
-    empty: "No messages yet. Send /start to begin.", you: "me", edited: "edited",
+    empty: "No messages yet. Send /start to begin.", invite: "You have an invite code. Send /start {code} to join as an instructor.", you: "me", edited: "edited",
     failed: "Could not send: ", pressed: "Pressed",
   },
 };
@@ -70,7 +70,9 @@ function applyLanguage() {
 
 function fillChats() {
   const words = UI[state.lang];
-  const options = [{ id: state.persona, title: words.private }, ...state.setup.groups];
+  const me = state.setup.personas.find((p) => String(p.id) === String(state.persona));
+  const groups = state.setup.groups.filter((g) => me.chats.includes(g.id));
+  const options = [{ id: state.persona, title: words.private }, ...groups];
   $("chat").replaceChildren(...options.map((c) => {
     const option = el("option", null, c.title);
     option.value = c.id;
@@ -140,7 +142,11 @@ function render(data) {
   const list = $("messages");
   const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 80;
   if (!data.messages.length) {
-    list.replaceChildren(el("div", "empty", UI[state.lang].empty));
+    const me = state.setup.personas.find((p) => String(p.id) === String(state.persona));
+    const words = UI[state.lang];
+    const hint = me.invite && String(state.chat) === String(state.persona)
+      ? words.invite.replace("{code}", me.invite) : words.empty;
+    list.replaceChildren(el("div", "empty", hint));
   } else {
     list.replaceChildren(...data.messages.map(renderMessage));
   }
