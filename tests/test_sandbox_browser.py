@@ -22,6 +22,7 @@ SHOTS = Path(os.environ.get("SANDBOX_SCREENSHOTS", "/tmp"))
 HQ = next(p for p in PERSONAS if p.role == "hq")
 STRANGER = next(p for p in PERSONAS if p.role == "stranger")
 WANG = next(p for p in PERSONAS if p.name == "王建国")
+LI = next(p for p in PERSONAS if p.name == "李红")
 WAIT = 15_000  # ms a reply may take to appear
 
 
@@ -133,6 +134,36 @@ async def test_the_stranger_joins_with_the_invite_code_the_page_suggests(page: A
     await reply.wait_for(timeout=WAIT)
     assert "刘洋" in await reply.text_content()
     await page.screenshot(path=str(SHOTS / "sandbox-join.png"))
+
+
+async def _press(page: Any, label: str) -> None:
+    """Presses the newest button called `label`."""
+    button = page.locator(".keyboard button", has_text=label).last
+    await button.wait_for(timeout=WAIT)
+    await button.click()
+
+
+async def test_hq_sends_a_notice_two_instructors_press_received_and_hq_sees_2(page: Any) -> None:
+    await _be(page, HQ.telegram_id)
+    await _say(page, "/notice")
+    await _press(page, "西城")
+    await page.locator(".text", has_text="请输入通知内容").wait_for(timeout=WAIT)
+    await _say(page, "周五前报送四必谈材料")
+    await _press(page, "需要确认")
+    await _press(page, "立即发送")
+    await _press(page, "发送")
+    await page.locator(".text", has_text="发送完毕").wait_for(timeout=WAIT)
+    for instructor in (WANG, LI):
+        await _be(page, instructor.telegram_id)
+        await page.locator(".text", has_text="周五前报送四必谈材料").wait_for(timeout=WAIT)
+        await _press(page, "收到")
+        # The bot's answer to the press shows over the chat.
+        await page.locator("#toast", has_text="已确认收到").wait_for(timeout=WAIT)
+    await page.screenshot(path=str(SHOTS / "sandbox-notice-received.png"))
+    await _be(page, HQ.telegram_id)
+    await _say(page, "/notices")
+    await page.locator(".text", has_text="已确认 2").wait_for(timeout=WAIT)
+    await page.screenshot(path=str(SHOTS / "sandbox-notices.png"))
 
 
 def _pushed(sandbox: Sandbox) -> list[dict[str, Any]]:

@@ -38,12 +38,19 @@ function post(path, body) {
     body: JSON.stringify({ ...body, persona: state.persona, chat: state.chat, lang: state.lang }) });
 }
 
-function toast(text) {
+// The bot's answer to a button: a short note, or with show_alert a box that stays until tapped.
+function toast(text, alert) {
   const box = $("toast");
   box.textContent = text;
+  box.className = alert ? "alert" : "";
   box.hidden = false;
   clearTimeout(toast.timer);
-  toast.timer = setTimeout(() => { box.hidden = true; }, 3500);
+  if (!alert) toast.timer = setTimeout(hideToast, 3500);
+}
+
+function hideToast() {
+  clearTimeout(toast.timer);
+  $("toast").hidden = true;
 }
 
 function applyLanguage() {
@@ -173,6 +180,7 @@ function renderMenu() {
 }
 
 async function watch() {
+  hideToast();
   const generation = ++state.generation;
   state.version = null;
   let since = null;
@@ -194,7 +202,7 @@ async function pressButton(button, messageId, data) {
   button.disabled = true;
   try {
     const answer = await post("api/press", { message: messageId, data });
-    if (answer.text) toast(answer.text);
+    if (answer.text) toast(answer.text, answer.alert);
   } catch (error) {
     toast(UI[state.lang].failed + error.message);
   } finally {
@@ -261,6 +269,7 @@ async function start() {
     watch();
   });
   $("composer").addEventListener("submit", sendText);
+  $("toast").addEventListener("click", hideToast);
   $("file").addEventListener("change", sendFile);
   $("menu-button").addEventListener("click", () => {
     renderMenu();
