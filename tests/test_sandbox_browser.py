@@ -15,6 +15,7 @@ import pytest
 
 from bot.sandbox.runner import GROUP, PERSONAS, Sandbox
 from bot.settings import Settings
+from tests.files import roster_rows, xlsx
 
 CHROMIUM = Path(os.environ.get("SANDBOX_CHROMIUM", "/usr/bin/chromium"))
 HAVE_CHROMIUM = CHROMIUM.is_file()
@@ -164,6 +165,25 @@ async def test_hq_sends_a_notice_two_instructors_press_received_and_hq_sees_2(pa
     await _say(page, "/notices")
     await page.locator(".text", has_text="已确认 2").wait_for(timeout=WAIT)
     await page.screenshot(path=str(SHOTS / "sandbox-notices.png"))
+
+
+async def test_hq_uploads_a_roster_and_gets_the_invite_sheet(page: Any) -> None:
+    await _be(page, HQ.telegram_id)
+    roster = {
+        "name": "新指导员名单.xlsx",
+        "mimeType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "buffer": xlsx(roster_rows(3)),
+    }
+    await page.set_input_files("#file", files=[roster])
+    await page.locator(".msg.mine a.doc", has_text="新指导员名单.xlsx").wait_for(timeout=WAIT)
+    await page.locator(".text", has_text="新增 3 人").wait_for(timeout=WAIT)
+    sheet = page.locator(".msg:not(.mine) a.doc", has_text="邀请名单").last
+    await sheet.wait_for(timeout=WAIT)
+    await page.screenshot(path=str(SHOTS / "sandbox-roster.png"))
+    async with page.expect_download() as download_info:
+        await sheet.click()
+    download = await download_info.value
+    assert (await download.path()).read_bytes()[:2] == b"PK"
 
 
 def _pushed(sandbox: Sandbox) -> list[dict[str, Any]]:
