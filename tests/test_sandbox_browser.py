@@ -186,6 +186,26 @@ async def test_hq_uploads_a_roster_and_gets_the_invite_sheet(page: Any) -> None:
     assert (await download.path()).read_bytes()[:2] == b"PK"
 
 
+async def test_an_instructor_reports_in_one_line_and_with_the_guided_buttons(page: Any) -> None:
+    await _be(page, WANG.telegram_id)
+    await _say(page, "/report 走访 金融街控股 5人次 宣传协商")
+    await page.locator(".text", has_text="已记录").wait_for(timeout=WAIT)
+    await _say(page, "/report")
+    await _press(page, "指导")
+    await page.locator(".text", has_text="哪家企业").wait_for(timeout=WAIT)
+    await _say(page, "西单商场")
+    await _press(page, "10")
+    await _press(page, "今天")
+    await _press(page, "跳过")
+    await page.locator(".text", has_text="请确认").wait_for(timeout=WAIT)
+    await page.screenshot(path=str(SHOTS / "sandbox-report-confirm.png"))
+    await _press(page, "确认")
+    recorded = page.locator(".text", has_text="已记录")
+    await recorded.nth(1).wait_for(timeout=WAIT)
+    assert "指导 · 西单商场 · 10人次" in await recorded.nth(1).text_content()
+    await page.screenshot(path=str(SHOTS / "sandbox-report.png"))
+
+
 def _pushed(sandbox: Sandbox) -> list[dict[str, Any]]:
     """The updates the bot received through getUpdates."""
     updates: list[dict[str, Any]] = []

@@ -90,6 +90,15 @@ class SandboxApi(BotApiStandIn):
             self.touch()
         return result
 
+    def _edit(self, call: Call, content: dict[str, Any]) -> dict[str, Any] | bool:
+        """An edit, marked on the stored message so the page says 已编辑 as Telegram does."""
+        result = super()._edit(call, content)
+        if isinstance(result, dict):
+            self._messages[result["chat"]["id"], result["message_id"]]["edit_date"] = result[
+                "edit_date"
+            ]
+        return result
+
     def touch(self) -> None:
         """Something changed: wake the pages waiting for news."""
         self.version += 1
