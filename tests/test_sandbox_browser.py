@@ -7,6 +7,7 @@ turns that skip into a failure, and .ci/run installs chromium first. Never `play
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -138,8 +139,9 @@ async def test_the_stranger_joins_with_the_invite_code_the_page_suggests(page: A
 
 
 async def _press(page: Any, label: str) -> None:
-    """Presses the newest button called `label`."""
-    button = page.locator(".keyboard button", has_text=label).last
+    """Presses the newest button called exactly `label` (waiting for it to appear)."""
+    exactly = re.compile(f"^{re.escape(label)}$")
+    button = page.locator(".keyboard button:not([disabled])", has_text=exactly).last
     await button.wait_for(timeout=WAIT)
     await button.click()
 
@@ -152,7 +154,7 @@ async def test_hq_sends_a_notice_two_instructors_press_received_and_hq_sees_2(pa
     await _say(page, "周五前报送四必谈材料")
     await _press(page, "需要确认")
     await _press(page, "立即发送")
-    await _press(page, "发送")
+    await _press(page, "📢 发送")
     await page.locator(".text", has_text="发送完毕").wait_for(timeout=WAIT)
     for instructor in (WANG, LI):
         await _be(page, instructor.telegram_id)
@@ -199,7 +201,7 @@ async def test_an_instructor_reports_in_one_line_and_with_the_guided_buttons(pag
     await _press(page, "跳过")
     await page.locator(".text", has_text="请确认").wait_for(timeout=WAIT)
     await page.screenshot(path=str(SHOTS / "sandbox-report-confirm.png"))
-    await _press(page, "确认")
+    await _press(page, "✅ 确认")
     recorded = page.locator(".text", has_text="已记录")
     await recorded.nth(1).wait_for(timeout=WAIT)
     assert "指导 · 西单商场 · 10人次" in await recorded.nth(1).text_content()

@@ -25,6 +25,7 @@ from aiohttp import web
 from bot.sandbox.botapi import BotApiStandIn, Call, _StoredFile
 
 FILE_ID = re.compile(r"F[0-9]{6}")  # the server's file ids, also the names of saved files
+KEEP_CALLS = 2000  # recorded Bot API calls kept (the tests read them; the page does not)
 LONG_POLL = 25.0  # seconds the page's wait for news is held open
 ANSWER_WAIT = 10.0  # seconds a button press waits for the bot's answerCallbackQuery
 UPLOAD_LIMIT = 20 * 2**20  # Telegram lets a bot download files up to 20 MB
@@ -82,12 +83,23 @@ class SandboxApi(BotApiStandIn):
         super().__init__(**kwargs)
         self.version = 0
         self._changed = asyncio.Event()
-        self.titles: dict[int, str] = {}
+        self.answers: dict[str, tuple[str, bool]] = {}  # callback query id: text, show_alert
 
     def _perform(self, call: Call) -> Any:
         result = super()._perform(call)
+        if call.method == "answerCallbackQuery":
+            answer = (str(call.params.get("text") or ""), bool(call.params.get("show_alert")))
+            self.answers[str(call.params.get("callback_query_id"))] = answer
+        elif call.method == "setMessageReaction":
+            key = (_chat_id_of(call), int(call.params.get("message_id") or 0))
+            if key in self._messages:
+                reaction = call.params.get("reaction") or []
+                self._messages[key]["reactions"] = [r.get("emoji", "") for r in reaction]
         if call.method not in ("getMe", "getChatMember", "getChat", "getFile"):
             self.touch()
+        # A sandbox runs for days: keep the recent calls only (uploads are in them).
+        if len(self.calls) > KEEP_CALLS:
+            del self.calls[: len(self.calls) - KEEP_CALLS // 2]
         return result
 
     def _edit(self, call: Call, content: dict[str, Any]) -> dict[str, Any] | bool:
@@ -208,18 +220,13 @@ class SandboxApi(BotApiStandIn):
                 return found
         return []
 
-    def reactions(self, chat_id: int) -> dict[int, list[str]]:
-        """The bot's latest reactions per message of a chat."""
-        found: dict[int, list[str]] = {}
-        for call in self.calls_to("setMessageReaction", chat_id):
-            if call.rejected:
-                continue
-            emoji = [r.get("emoji", "") for r in call.params.get("reaction") or []]
-            found[int(call.params.get("message_id", 0))] = emoji
-        return found
+
+def _chat_id_of(call: Call) -> int:
+    chat_id = call.params.get("chat_id")
+    return chat_id if isinstance(chat_id, int) else 0
 
 
-def _view(message: dict[str, Any], reactions: list[str] | None) -> dict[str, Any]:
+def _view(message: dict[str, Any]) -> dict[str, Any]:
     """What the page shows of a message: plain data, every text left for textContent."""
     sender = message.get("from") or {}
     view: dict[str, Any] = {
@@ -256,8 +263,8 @@ def _view(message: dict[str, Any], reactions: list[str] | None) -> dict[str, Any
             ]
             for row in rows
         ]
-    if reactions:
-        view["reactions"] = reactions
+    if message.get("reactions"):
+        view["reactions"] = message["reactions"]
     return view
 
 
@@ -360,10 +367,7 @@ class WebChat:
         since = request.query.get("since")
         if since is not None and since.lstrip("-").isdigit():
             await self.api.changed_since(int(since), LONG_POLL)
-        reactions = self.api.reactions(chat["id"])
-        messages = [
-            _view(m, reactions.get(m["message_id"])) for m in self.api.chat_messages(chat["id"])
-        ]
+        messages = [_view(m) for m in self.api.chat_messages(chat["id"])]
         lang = request.query.get("lang", "zh")
         return web.json_response(
             {
@@ -403,21 +407,12 @@ class WebChat:
         buttons = (message or {}).get("reply_markup", {}).get("inline_keyboard", [])
         if message is None or not any(b.get("callback_data") == data for r in buttons for b in r):
             raise web.HTTPBadRequest(text="no such button")
-        start = len(self.api.calls)
         query_id = self.api.press(persona.user(str(body.get("lang"))), message, str(data))
         deadline = time.monotonic() + ANSWER_WAIT
-        while time.monotonic() < deadline:
-            for call in self.api.calls[start:]:
-                if (
-                    call.method == "answerCallbackQuery"
-                    and call.params.get("callback_query_id") == query_id
-                ):
-                    text = call.params.get("text") or ""
-                    alert = bool(call.params.get("show_alert"))
-                    return web.json_response({"ok": True, "text": text, "alert": alert})
-            start = len(self.api.calls)
+        while query_id not in self.api.answers and time.monotonic() < deadline:
             await self.api.changed_since(self.api.version, max(0.0, deadline - time.monotonic()))
-        return web.json_response({"ok": True, "text": "", "alert": False})
+        text, alert = self.api.answers.pop(query_id, ("", False))
+        return web.json_response({"ok": True, "text": text, "alert": alert})
 
     async def _upload(self, request: web.Request) -> web.Response:
         """A file sent as a document (the bot fetches it with getFile)."""
