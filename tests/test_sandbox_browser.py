@@ -39,17 +39,24 @@ async def sandbox(tmp_path: Path) -> AsyncIterator[Sandbox]:
 
 
 @pytest.fixture
-async def page(sandbox: Sandbox) -> AsyncIterator[Any]:
-    """A phone-sized page (390 px wide) of the web chat."""
+def chromium() -> Path:
+    """Debian's Chromium, or a skip that says how to get it (a failure in CI)."""
     if not HAVE_CHROMIUM:
         pytest.skip(
             f"no Chromium at {CHROMIUM}: apt-get install -y --no-install-recommends chromium"
             " fonts-wqy-microhei (never `playwright install`)"
         )
+    pytest.importorskip("playwright.async_api", reason="pip install -e '.[dev]'")
+    return CHROMIUM
+
+
+@pytest.fixture
+async def page(chromium: Path, sandbox: Sandbox) -> AsyncIterator[Any]:
+    """A phone-sized page (390 px wide) of the web chat."""
     from playwright.async_api import async_playwright
 
     async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path=str(CHROMIUM))
+        browser = await playwright.chromium.launch(executable_path=str(chromium))
         context = await browser.new_context(
             viewport={"width": 390, "height": 780},
             locale="zh-CN",
