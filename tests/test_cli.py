@@ -217,7 +217,11 @@ def sheet_rows(path: Path) -> list[tuple[Any, ...]]:
 
 # What the user gets wrong, the command line, and what stderr must then say (every fragment).
 REFUSALS: dict[str, tuple[tuple[str, ...], dict[str, str], tuple[str, ...]]] = {
-    "run without a token": (("run",), {}, ("TELEGRAM_BOT_TOKEN", "@BotFather", "/newbot")),
+    "run without a token": (
+        ("run",),
+        {},
+        ("TELEGRAM_BOT_TOKEN", "@BotFather", "/newbot", "xieshang sandbox"),
+    ),
     "malformed variables": (
         ("run",),
         {"TELEGRAM_BOT_TOKEN": TOKEN, "HQ_ADMIN_IDS": "abc", "BOT_LANGUAGE": "fr"},

@@ -5,6 +5,7 @@ ZH_CN: dict[str, str] = {
     "cli.no_token": (
         "缺少 TELEGRAM_BOT_TOKEN。在 Telegram 中找 @BotFather，发送 /newbot 创建机器人，"
         "把得到的令牌写入 .env（TELEGRAM_BOT_TOKEN=...）或环境变量后重试。"
+        "想先不用 Telegram 试一试：运行 xieshang sandbox（或不带令牌的 make run）。"
     ),
     "cli.no_webhook": "webhook 模式需要设置 WEBHOOK_URL 和 WEBHOOK_SECRET。",
     "cli.bad_settings": "配置有误：{error}",
@@ -25,7 +26,8 @@ EN: dict[str, str] = {
     # Command line
     "cli.no_token": (
         "TELEGRAM_BOT_TOKEN is missing. In Telegram, talk to @BotFather, send /newbot, and put "
-        "the token it gives you into .env (TELEGRAM_BOT_TOKEN=...) or the environment."
+        "the token it gives you into .env (TELEGRAM_BOT_TOKEN=...) or the environment. "
+        "To try it without Telegram first: xieshang sandbox (or make run without a token)."
     ),
     "cli.no_webhook": "Webhook mode needs WEBHOOK_URL and WEBHOOK_SECRET.",
     "cli.bad_settings": "Bad configuration: {error}",
