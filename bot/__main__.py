@@ -285,6 +285,9 @@ def _run(settings: Settings, args: argparse.Namespace) -> str | None:
 
         try:
             runner.serve(settings, host=args.host, port=args.port, fresh=args.reset)
+        except runner.CannotListen as error:
+            lang = settings.bot_language
+            raise BadInput(t(lang, "cli.sandbox_port", address=error.address)) from None
         finally:
             from bot import offload
 

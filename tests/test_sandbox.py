@@ -6,6 +6,7 @@ import asyncio
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import urllib.request
@@ -225,3 +226,23 @@ async def test_the_demo_is_seeded_and_hq_sees_its_figures(sandbox: Sandbox) -> N
         messages = await _chat_until(client, sandbox.url, chat, chat, "合计")
     figures = messages[-1]["text"]
     assert "合计：0 条" not in figures and "王建国（西城）" in figures
+
+
+def test_a_taken_port_is_one_clear_line_and_exit_2(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DATABASE_"))}
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        ran = subprocess.run(
+            [sys.executable, "-m", "bot", "sandbox", "--port", str(port)],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert ran.returncode == 2
+    assert f"沙盒无法在 127.0.0.1:{port} 上监听" in ran.stderr.strip().splitlines()[-1]
+    assert "Traceback" not in ran.stderr
+    assert not (tmp_path / "data" / "sandbox" / "sandbox.db").exists()  # nothing written

@@ -63,6 +63,14 @@ PERSONAS = [_persona(someone) for someone in demo.PERSONAS]
 GROUP = Group(demo.GROUP.chat_id, demo.GROUP.title)
 
 
+class CannotListen(Exception):
+    """The web chat's address is taken (another sandbox?) or not this machine's."""
+
+    def __init__(self, address: str) -> None:
+        super().__init__(address)
+        self.address = address
+
+
 def is_loopback(host: str) -> bool:
     """Whether `host` only accepts connections from this machine."""
     if host == "localhost":
@@ -118,8 +126,18 @@ class Sandbox:
         )
 
     async def start(self) -> None:
-        """Starts the Bot API server, prepares the database, starts the bot and the web chat."""
+        """Starts the Bot API server and the web chat, prepares the database, starts the bot
+        (the address first: a taken port is said before anything is written)."""
         await self.api.start()
+        chat = WebChat(self.api, PERSONAS, [GROUP], BOT_USERNAME)
+        self._web = web.AppRunner(chat.app(), access_log=None, shutdown_timeout=1.0)
+        await self._web.setup()
+        try:
+            await web.TCPSite(self._web, self.host, self.port).start()
+        except OSError as error:
+            await self.stop()
+            raise CannotListen(f"{self.host}:{self.port}") from error
+        self.port = self._web.addresses[0][1]
         self.api.member_status[GROUP.chat_id] = "administrator"  # reads the group's posts
         self.folder.mkdir(parents=True, exist_ok=True)
         fresh = not self.database.exists()
@@ -131,11 +149,6 @@ class Sandbox:
         self.api.number_updates_after(await _last_update_id(self.database_url))
         self.runtime = Runtime(settings)
         self._bot = asyncio.create_task(self.runtime.run(webhook=False, announce=_announce))
-        chat = WebChat(self.api, PERSONAS, [GROUP], BOT_USERNAME)
-        self._web = web.AppRunner(chat.app(), access_log=None, shutdown_timeout=1.0)
-        await self._web.setup()
-        await web.TCPSite(self._web, self.host, self.port).start()
-        self.port = self._web.addresses[0][1]
         self._saver = asyncio.create_task(self._save_now_and_then())
 
     async def stop(self) -> None:

@@ -16,6 +16,7 @@ ZH_CN: dict[str, str] = {
     "cli.db_empty": "数据库尚未初始化",
     "cli.db_done": "数据库已迁移到 {revision}",
     "cli.sandbox_ready": "协商通沙盒已启动：请用浏览器打开 {url}（按 Ctrl-C 停止）",
+    "cli.sandbox_port": "沙盒无法在 {address} 上监听（端口已被占用？可能沙盒已在运行）。换一个端口试试：xieshang sandbox --port 8081",
     "cli.sandbox_exposed": "注意：沙盒在 {host} 上监听，同一网络中的其他人也能打开它并以任何身份发言。",
     # One active instance
     "instance.waiting": "另一个协商通实例正在使用同一个数据库（{where}），本实例不轮询也不发送，待命中；那个实例停止后将自动接管。",
@@ -40,6 +41,7 @@ EN: dict[str, str] = {
     "cli.db_empty": "The database is not initialised",
     "cli.db_done": "Database migrated to {revision}",
     "cli.sandbox_ready": "The xieshang sandbox is running: open {url} in a browser (Ctrl-C stops it)",
+    "cli.sandbox_port": "The sandbox cannot listen on {address} (port taken? it may be running already). Try another port: xieshang sandbox --port 8081",
     "cli.sandbox_exposed": "Note: the sandbox listens on {host}; others on the network can open it and speak as anyone.",
     # One active instance
     "instance.waiting": "Another xieshang instance is using the same database ({where}); this one neither polls nor sends and stands by. It takes over when the other one stops.",
