@@ -176,6 +176,14 @@ class Sandbox:
                 saved = self.api.version
                 await asyncio.to_thread(self.api.save, self.folder)
 
+    async def polling(self, seconds: float = 30.0) -> None:
+        """Waits until the bot asks for updates (or stopped, or `seconds` passed)."""
+        deadline = asyncio.get_running_loop().time() + seconds
+        while not self.api.calls_to("getUpdates") and asyncio.get_running_loop().time() < deadline:
+            if self._bot is None or self._bot.done():
+                return
+            await asyncio.sleep(0.05)
+
     @property
     def bot_task(self) -> asyncio.Task[None] | None:
         """The running bot (done when it stopped or failed)."""
@@ -230,6 +238,7 @@ def serve(base: Settings, *, host: str, port: int, fresh: bool, say: Any = print
             loop.add_signal_handler(signum, stop.set)
         try:
             await sandbox.start()
+            await sandbox.polling()  # the address comes last, below the bot's start-up lines
             lang = base.bot_language
             say(t(lang, "cli.sandbox_ready", url=sandbox.url))
             if not is_loopback(host):
