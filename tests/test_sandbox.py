@@ -17,7 +17,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from bot.sandbox.runner import GROUP, PERSONAS, Sandbox, is_loopback
+from bot.sandbox.runner import GROUP, PERSONAS, CannotListen, Sandbox, is_loopback
 from bot.settings import Settings
 
 HQ = next(p for p in PERSONAS if p.role == "hq")
@@ -246,3 +246,30 @@ def test_a_taken_port_is_one_clear_line_and_exit_2(tmp_path: Path) -> None:
     assert f"沙盒无法在 127.0.0.1:{port} 上监听" in ran.stderr.strip().splitlines()[-1]
     assert "Traceback" not in ran.stderr
     assert not (tmp_path / "data" / "sandbox" / "sandbox.db").exists()  # nothing written
+
+
+async def test_reset_on_a_taken_port_wipes_nothing(tmp_path: Path) -> None:
+    """`--reset` forgets the data only once the address is the sandbox's: a second start on a
+    port in use fails with nothing deleted; a reset that can listen starts over."""
+    folder = tmp_path / "sandbox"
+    first = Sandbox(Settings(_env_file=None), folder=folder, port=0)  # type: ignore[call-arg]
+    await first.start()
+    kept = folder / "files" / "kept.txt"
+    kept.parent.mkdir(parents=True, exist_ok=True)
+    kept.write_text("an upload of the running sandbox")
+    try:
+        second = Sandbox(
+            Settings(_env_file=None),  # type: ignore[call-arg]
+            folder=folder,
+            port=first.port,
+            fresh=True,
+        )
+        with pytest.raises(CannotListen):
+            await second.start()
+        assert (folder / "sandbox.db").is_file() and kept.is_file()
+    finally:
+        await first.stop()
+    again = Sandbox(Settings(_env_file=None), folder=folder, port=0, fresh=True)  # type: ignore[call-arg]
+    await again.start()
+    await again.stop()
+    assert not kept.exists()

@@ -91,8 +91,10 @@ class Sandbox:
         folder: Path = FOLDER,
         host: str = "127.0.0.1",
         port: int = 8080,
+        fresh: bool = False,
     ) -> None:
         self.folder = folder
+        self.fresh = fresh  # --reset: forget the data and chats once the address is ours
         self.host = host
         self.port = port
         self.api = SandboxApi(username=BOT_USERNAME)
@@ -138,6 +140,8 @@ class Sandbox:
             await self.stop()
             raise CannotListen(f"{self.host}:{self.port}") from error
         self.port = self._web.addresses[0][1]
+        if self.fresh:  # only now: a second sandbox on a taken port must not wipe the first
+            reset(self.folder)
         self.api.member_status[GROUP.chat_id] = "administrator"  # reads the group's posts
         self.folder.mkdir(parents=True, exist_ok=True)
         fresh = not self.database.exists()
@@ -224,14 +228,12 @@ def reset(folder: Path = FOLDER) -> None:
 
 def serve(base: Settings, *, host: str, port: int, fresh: bool, say: Any = print) -> None:
     """`xieshang sandbox`: runs until Ctrl-C (SIGINT) or SIGTERM."""
-    if fresh:
-        reset()
     # The page is the interface here: the half-second ticks and migrations need not scroll by.
     for name in ("apscheduler", "alembic"):
         logging.getLogger(name).setLevel(logging.WARNING)
 
     async def main() -> None:
-        sandbox = Sandbox(base, host=host, port=port)
+        sandbox = Sandbox(base, host=host, port=port, fresh=fresh)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
