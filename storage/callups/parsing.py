@@ -87,11 +87,6 @@ def default_cap(size: int) -> int:
     return max(1, math.ceil(size / 3))
 
 
-def split_keys(text: str) -> tuple[str, dict[str, str]]:
-    """The title (before the first key) and each key's raw value."""
-    return _LINE.split(text)
-
-
 def read_size(raw: str) -> int:
     value = number(narrow(raw).removesuffix("人").removesuffix("名").strip())
     if value is None:
@@ -222,12 +217,7 @@ def parse_callup(
 ) -> CallUpSpec:
     """Reads the arguments of a one-line /callup; raises CallUpProblem with what was understood
     and what is missing, or with the first bad value."""
-    title, raw = split_keys(text)
-    understood = {"title": title} if title else {}
-    understood |= {key: value for key, value in raw.items() if value}
-    missing = tuple(key for key in REQUIRED if not understood.get(key))
-    if missing:
-        raise CallUpProblem("missing", understood=understood, missing=missing)
+    title, raw = _LINE.split_required(text, REQUIRED, CallUpProblem)
     if len(title) > TITLE_LIMIT:
         raise CallUpProblem("title_too_long", title[:20] + "…")
     if len(raw["target"]) > TARGET_LIMIT:

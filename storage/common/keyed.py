@@ -49,3 +49,16 @@ class KeyedLine:
             end = matches[i + 1].start() if i + 1 < len(matches) else len(text)
             values[self.keys[match.group(1).casefold()]] = text[match.end() : end].strip()
         return title.strip(), values
+
+    def split_required(
+        self, text: str, required: tuple[str, ...], problem: type[LineProblem]
+    ) -> tuple[str, dict[str, str]]:
+        """As `split`, raising `problem("missing")` with what was understood and which of
+        `required` ("title" or fields) is missing."""
+        title, values = self.split(text)
+        understood = {"title": title} if title else {}
+        understood |= {key: value for key, value in values.items() if value}
+        missing = tuple(key for key in required if not understood.get(key))
+        if missing:
+            raise problem("missing", understood=understood, missing=missing)
+        return title, values

@@ -76,11 +76,6 @@ class TrainingSpec:
     tags: list[str] = field(default_factory=list)
 
 
-def split_keys(text: str) -> tuple[str, dict[str, str]]:
-    """The title (before the first key) and each key's raw value."""
-    return _LINE.split(text)
-
-
 def read_format(raw: str) -> TrainingFormat:
     found = FORMATS.get(narrow(raw).replace(" ", ""))
     if found is None:
@@ -162,12 +157,7 @@ def parse_training(
     """Reads the arguments of a one-line /training; raises TrainingProblem with what was
     understood and what is missing, or with the first bad value."""
     inline, text = tags.extract_tags(text)  # `/training 培训 #四必谈 时间:…` tags it too
-    title, raw = split_keys(text)
-    understood = {"title": title} if title else {}
-    understood |= {key: value for key, value in raw.items() if value}
-    missing = tuple(key for key in REQUIRED if not understood.get(key))
-    if missing:
-        raise TrainingProblem("missing", understood=understood, missing=missing)
+    title, raw = _LINE.split_required(text, REQUIRED, TrainingProblem)
     if len(title) > TITLE_LIMIT:
         raise TrainingProblem("title_too_long", title[:20] + "…")
     if len(raw["place"]) > PLACE_LIMIT:

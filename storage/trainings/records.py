@@ -201,6 +201,22 @@ async def drop_draft(session: AsyncSession, training_id: int, *, now: datetime) 
     return bool(getattr(result, "rowcount", 0))
 
 
+def member_message(
+    voice: Voice, lang: str, training: Training, instructor_id: int, chat_id: int, key: str,
+    text_key: str, *, kind: str = KIND, **values: object,
+) -> outbox.Outgoing:  # fmt: skip
+    """A message about the training to one person, in the outbox as
+    `training:<id>:<key>:<instructor id>`."""
+    return outbox.Outgoing(
+        f"training:{training.id}:{key}:{instructor_id}",
+        chat_id,
+        voice.translate(lang, text_key, **facts(voice, lang, training), **values),
+        kind,
+        training.id,
+        instructor_id=instructor_id,
+    )
+
+
 def calendar_message(
     voice: Voice, lang: str, training: Training, instructor_id: int, chat_id: int, text_key: str,
     **values: object,
@@ -291,16 +307,10 @@ async def move(
         calendar_message(voice, langs[tid], training, iid, tid, "training.moved", old=old)
         for iid, tid in attending
     ]
+    moved = f"moved:{training.schedule_version}"
     messages += [
-        outbox.Outgoing(
-            f"training:{training.id}:moved:{training.schedule_version}:{iid}",
-            tid,
-            voice.translate(langs[tid], "training.moved_waiting", old=old,
-                            **facts(voice, langs[tid], training)),
-            KIND,
-            training.id,
-            instructor_id=iid,
-        )
+        member_message(voice, langs[tid], training, iid, tid, moved, "training.moved_waiting",
+                       old=old)
         for iid, tid in waiting
     ]  # fmt: skip
     await outbox.enqueue(session, messages, now=now)
@@ -325,17 +335,11 @@ async def cancel(
     told = await people(session, training.id, (SeatStatus.ATTENDING, SeatStatus.WAITING))
     langs = await langs_of(session, voice, [tid for _, tid in told])
     messages = [
-        outbox.Outgoing(
-            f"training:{training.id}:cancelled:{iid}",
-            tid,
-            voice.translate(langs[tid], "training.cancelled_member",
-                            **facts(voice, langs[tid], training)),
-            KIND,
-            training.id,
-            instructor_id=iid,
+        member_message(
+            voice, langs[tid], training, iid, tid, "cancelled", "training.cancelled_member"
         )
         for iid, tid in told
-    ]  # fmt: skip
+    ]
     await outbox.enqueue(session, messages, now=now)
     return Changed("cancelled_now", training, len(messages))
 

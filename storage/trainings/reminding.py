@@ -20,7 +20,7 @@ from storage.common.times import aware
 from storage.messaging import outbox
 from storage.models import Reminder, ReminderStatus, SeatStatus, Training, TrainingStatus
 from storage.reminders import records
-from storage.trainings.records import REMIND_KIND, facts, langs_of, people
+from storage.trainings.records import REMIND_KIND, langs_of, member_message, people
 
 BUILTIN_KEY = records.TRAINING_REMINDERS
 BEFORE = {"day": timedelta(days=1), "hour": timedelta(hours=1)}
@@ -76,16 +76,10 @@ async def _remind(
 ) -> int:
     attending = await people(session, training.id, (SeatStatus.ATTENDING,))
     langs = await langs_of(session, voice, [tid for _, tid in attending])
+    key = f"{which}:{training.schedule_version}"
     messages = [
-        outbox.Outgoing(
-            f"training:{training.id}:{which}:{training.schedule_version}:{iid}",
-            tid,
-            voice.translate(
-                langs[tid], f"training.remind_{which}", **facts(voice, langs[tid], training)
-            ),
-            REMIND_KIND,
-            training.id,
-            instructor_id=iid,
+        member_message(
+            voice, langs[tid], training, iid, tid, key, f"training.remind_{which}", kind=REMIND_KIND
         )
         for iid, tid in attending
     ]
