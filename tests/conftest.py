@@ -15,6 +15,7 @@ from sqlalchemy import text
 from bot.app import build_application
 from bot.sandbox.botapi import BotApiStandIn
 from bot.settings import Settings
+from schedules.delivery import Sender
 from storage import db
 from tests.harness import World
 
@@ -159,3 +160,11 @@ async def world(
     app = build_application(make_settings(database_url, standin), sessions)
     async with app:
         yield World(app, standin)
+
+
+@pytest.fixture
+async def sender(world: World, sessions: db.Sessions) -> Sender:
+    """The outbox sender of the world's bot; tests drain it to deliver what was enqueued."""
+    sender = Sender(world.app.bot, sessions)
+    world.app.bot_data["sender"] = sender
+    return sender

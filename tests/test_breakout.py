@@ -193,13 +193,6 @@ def roster() -> bytes:
 
 
 @pytest.fixture
-async def sender(world: World, sessions: Sessions) -> Sender:
-    sender = Sender(world.app.bot, sessions)
-    world.app.bot_data["sender"] = sender
-    return sender
-
-
-@pytest.fixture
 async def hq(world: World) -> Person:
     """HQ with the roster imported."""
     hq = world.person(HQ_ID, "总部")

@@ -66,13 +66,6 @@ async def hq(world: World) -> Person:
     return hq
 
 
-@pytest.fixture
-async def sender(world: World, sessions: Sessions) -> Sender:
-    sender = Sender(world.app.bot, sessions)
-    world.app.bot_data["sender"] = sender
-    return sender
-
-
 def person(world: World, name: str) -> Person:
     return world.person(IDS[name], name)
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-import pytest
 from sqlalchemy import select, update
 
 from bot.app import build_application
@@ -17,14 +16,6 @@ from tests.harness import Chat, Person, World
 from tests.support import LI, WANG, joined
 
 ADMIN = 2001
-
-
-@pytest.fixture
-async def sender(world: World, sessions: Sessions) -> Sender:
-    """The outbox sender of the world's bot; tests drain it to deliver what was enqueued."""
-    sender = Sender(world.app.bot, sessions)
-    world.app.bot_data["sender"] = sender
-    return sender
 
 
 async def district_admin(world: World) -> Person:

@@ -28,14 +28,6 @@ ADMIN = 2001
 TITLE = "维达纸业工资协商攻关"
 
 
-@pytest.fixture
-async def sender(world: World, sessions: Sessions) -> Sender:
-    """The outbox sender of the world's bot; tests drain it to deliver what was enqueued."""
-    sender = Sender(world.app.bot, sessions)
-    world.app.bot_data["sender"] = sender
-    return sender
-
-
 async def call_up(
     sessions: Sessions,
     answers: dict[str, str] | None = None,

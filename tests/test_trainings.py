@@ -52,13 +52,6 @@ def roster() -> bytes:
     return xlsx(rows)
 
 
-@pytest.fixture
-async def sender(world: World, sessions: Sessions) -> Sender:
-    sender = Sender(world.app.bot, sessions)
-    world.app.bot_data["sender"] = sender
-    return sender
-
-
 async def hq_with_roster(world: World) -> Person:
     hq = world.person(HQ_ID, "总部")
     replies = await hq.upload(roster(), "roster.xlsx")
