@@ -255,12 +255,7 @@ def _serve(settings: Settings, webhook: bool) -> None:
     from bot.runtime import serve
 
     db.upgrade(settings.database_url)
-    try:
-        serve(settings, webhook=webhook)
-    finally:
-        from bot import offload
-
-        offload.shutdown()
+    serve(settings, webhook=webhook)
 
 
 def _database(settings: Settings, action: str, revision: str) -> str:
@@ -288,10 +283,6 @@ def _run(settings: Settings, args: argparse.Namespace) -> str | None:
         except runner.CannotListen as error:
             lang = settings.bot_language
             raise BadInput(t(lang, "cli.sandbox_port", address=error.address)) from None
-        finally:
-            from bot import offload
-
-            offload.shutdown()
         return None
     if args.command == "db":
         return _database(settings, args.action, getattr(args, "revision", "head"))

@@ -9,26 +9,17 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
+import threading
 from concurrent.futures import ProcessPoolExecutor
 
 from storage import db
 from storage.common.periods import Period
 from storage.reports import exports
 
-_pool: ProcessPoolExecutor | None = None
-
-
-def _get_pool() -> ProcessPoolExecutor:
-    global _pool
-    if _pool is None:
-        # spawn, not fork: a forked child would inherit the running event loop and sockets.
-        # One task per child: the worker gives its ~150 MB back after each export.
-        _pool = ProcessPoolExecutor(
-            max_workers=1,
-            mp_context=multiprocessing.get_context("spawn"),
-            max_tasks_per_child=1,
-        )
-    return _pool
+# One export at a time, in a process of its own that exits after it (its ~150 MB go back).
+# Not ProcessPoolExecutor(max_tasks_per_child=1): on Python 3.11 a pool whose worker exits at
+# that limit may never spawn the next one (CPython gh-115634), and the next export hangs.
+_one_at_a_time = threading.Lock()
 
 
 def _build_export(
@@ -47,18 +38,23 @@ def _build_export(
     return asyncio.run(build())
 
 
+def _in_own_process(
+    url: str, period: Period, district_id: int | None, tag: str | None
+) -> exports.ExportResult:
+    """Waits for the export before it, then builds this one in a fresh process (spawn, not
+    fork: a forked child would inherit the running event loop and sockets)."""
+    with (
+        _one_at_a_time,
+        ProcessPoolExecutor(
+            max_workers=1, mp_context=multiprocessing.get_context("spawn")
+        ) as worker,
+    ):
+        return worker.submit(_build_export, url, period, district_id, tag).result()
+
+
 async def export_workbook(
     url: str, period: Period, *, district_id: int | None, tag: str | None = None
 ) -> exports.ExportResult:
     """The export workbook of `period` (bytes in `.data`), of the reports carrying `tag` if
-    one is given, built in the worker process."""
-    loop = asyncio.get_running_loop()
-    return await loop.run_in_executor(_get_pool(), _build_export, url, period, district_id, tag)
-
-
-def shutdown() -> None:
-    """Stops the worker process, if one was started."""
-    global _pool
-    if _pool is not None:
-        _pool.shutdown(wait=True, cancel_futures=True)
-        _pool = None
+    one is given, built in a worker process."""
+    return await asyncio.to_thread(_in_own_process, url, period, district_id, tag)

@@ -425,3 +425,22 @@ async def test_export_import_export_is_identical(sessions: Sessions) -> None:
         await rebuild_rollups(session)
     assert (await run_import(sessions, xicheng, district="西城")).created == 7
     assert read(await export(sessions, period, "西城")) == read(xicheng)
+
+
+async def test_exports_one_after_another_each_get_their_worker(
+    database_url: str, sessions: Sessions
+) -> None:
+    """Each export runs in a process of its own, one at a time: three in a row (and two asked
+    at once) all come back. A pool with max_tasks_per_child=1 could stop spawning its next
+    worker on Python 3.11 (CPython gh-115634), and the next export hung."""
+    from bot import offload
+
+    await seed_2017(sessions)
+    results = [await offload.export_workbook(database_url, Y2017, district_id=None)]
+    results += [await offload.export_workbook(database_url, Y2017, district_id=None)]
+    results += await asyncio.gather(
+        offload.export_workbook(database_url, Y2017, district_id=None),
+        offload.export_workbook(database_url, Y2017, district_id=None, tag="四必谈"),
+    )
+    assert [r.reports for r in results[:3]] == [results[0].reports] * 3 and results[0].reports
+    assert all(r.data is not None for r in results)

@@ -39,7 +39,6 @@ from bench.reports.world import (
     rebuild_rollups,
     seed,
 )
-from bot import offload
 
 
 async def part_export(backend: Backend) -> None:
@@ -294,6 +293,5 @@ async def export_child(url: str, export_year: int, instructors: list[int]) -> No
                 "handlers; 'during' = finished before the export did"
             )
     finally:
-        offload.shutdown()
         standin.stop()
     print("RESULT " + json.dumps(figures))
