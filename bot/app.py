@@ -27,8 +27,10 @@ from bot.handlers import (
     callups,
     dispatch,
     districts,
+    evaluation,
     groups,
     invites,
+    mentoring,
     notices,
     people,
     profile,
@@ -150,6 +152,7 @@ def build_application(
 
     for module in (
         trainings,  # first: its /start ci_<token> (check-in by QR) goes before welcome's /start
+        evaluation,  # likewise its /start rate_<token> (a rater link)
         welcome,
         profile,
         invites,
@@ -164,6 +167,7 @@ def build_application(
         dispatch,
         reports,
         callups,
+        mentoring,
     ):
         application.add_handlers(module.HANDLERS)
     # Plain text in a private chat goes to the guided flow the sender is in, else to /help.
@@ -171,7 +175,7 @@ def build_application(
     router.add(reports.guided.FLOW, reports.guided.take_text)
     router.add(reports.mine.FLOW, reports.mine.take_line)
     router.add(notices.FLOW, notices.take_text)
-    for flow, step in (*callups.FLOWS, *trainings.FLOWS):
+    for flow, step in (*callups.FLOWS, *trainings.FLOWS, *evaluation.FLOWS, *mentoring.FLOWS):
         router.add(flow, step)
     application.add_handler(router.handler())
     # Last in group 0, so that every feature's handlers had their chance: unknown commands and

@@ -30,6 +30,7 @@ EVERYONE = (
     "leave",
     "trainings",
     "checkin",
+    "evaluation",
     "me",
     "lang",
 )
@@ -45,6 +46,8 @@ ADMIN = (
     "dispatch",
     "training",
     "breakout",
+    "mentor",
+    "mentoring",
 )
 HQ_ONLY = ("admin", "schedules", "assign", "callup", "callups")
 GROUP_ADMIN = ("bindgroup", "unbindgroup", "help")

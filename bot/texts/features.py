@@ -18,12 +18,16 @@ from bot.texts import (
     cli,
     common,
     dispatch,
+    evaluation,
     groups,
+    mentoring,
     notices,
     people,
     progress,
+    rating,
     reminders,
     reports,
+    results,
     stats,
     trainings,
     uploads,
@@ -47,6 +51,10 @@ FEATURES: tuple[ModuleType, ...] = (
     trainings,
     checkin,
     breakout,
+    evaluation,
+    rating,
+    results,
+    mentoring,
 )
 
 
