@@ -33,6 +33,7 @@ SCHEDULE_NAMES = {
     "summary": records.MONTHLY_SUMMARY,
     "mentoring": records.MENTORING,
     "training": records.TRAINING_REMINDERS,
+    "evaluation": records.EVALUATION_REMINDERS,
 }
 NAME_OF = {key: cast(ScheduleName, name) for name, key in SCHEDULE_NAMES.items()}
 

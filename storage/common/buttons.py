@@ -314,7 +314,7 @@ class LeaveButton(
     action: Literal["cancel"]
 
 
-ScheduleName = Literal["nudge", "digest", "summary", "mentoring", "training"]
+ScheduleName = Literal["nudge", "digest", "summary", "mentoring", "training", "evaluation"]
 
 
 @dataclass(frozen=True)

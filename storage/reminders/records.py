@@ -41,7 +41,9 @@ MENTORING = "mentoring"
 # Reminders 1 day and 1 hour before each training (storage.trainings.reminding): they follow
 # each training's start, not a rule, so HQ switches them on and off but does not re-time them.
 TRAINING_REMINDERS = "training_reminders"
-FOLLOWS_EVENTS = frozenset({TRAINING_REMINDERS})
+# The evaluation's deadline reminders, 3 days and 1 day before (storage.evaluation): likewise.
+EVALUATION_REMINDERS = "evaluation_reminders"
+FOLLOWS_EVENTS = frozenset({TRAINING_REMINDERS, EVALUATION_REMINDERS})
 BUILTINS: dict[str, Rule] = {
     # Friday 16:00, or 16:00 on the week's last working day when holidays and 调休 move it.
     WEEKLY_NUDGE: Rule("weekly", time(16, 0), weekdays=(4,)),
@@ -49,7 +51,16 @@ BUILTINS: dict[str, Rule] = {
     MONTHLY_SUMMARY: Rule("monthly", time(9, 0), day=1),  # the first working day, 9:00
     MENTORING: Rule("daily", time(9, 0)),
     TRAINING_REMINDERS: Rule("daily", time(0, 0)),  # a placeholder: never fires by itself
+    EVALUATION_REMINDERS: Rule("daily", time(0, 0)),  # likewise
 }
+
+
+async def switched_on(session: AsyncSession, key: str) -> bool:
+    """Whether HQ left the built-in `key` on (/schedules); on unless switched off."""
+    status = await session.scalar(select(Reminder.status).where(Reminder.key == key))
+    return status is None or status == ReminderStatus.ACTIVE.value
+
+
 # A missed firing is reported rather than fired after this many due times in a row.
 MAX_CATCH_UP = 1000
 

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.callups.recruiting import Voice
 from storage.common.times import aware
 from storage.messaging import outbox
-from storage.models import Reminder, ReminderStatus, SeatStatus, Training, TrainingStatus
+from storage.models import SeatStatus, Training, TrainingStatus
 from storage.reminders import records
 from storage.trainings.records import REMIND_KIND, langs_of, member_message, people
 
@@ -26,15 +26,9 @@ BUILTIN_KEY = records.TRAINING_REMINDERS
 BEFORE = {"day": timedelta(days=1), "hour": timedelta(hours=1)}
 
 
-async def enabled(session: AsyncSession) -> bool:
-    """Whether HQ left the training reminders on (/schedules); on unless switched off."""
-    status = await session.scalar(select(Reminder.status).where(Reminder.key == BUILTIN_KEY))
-    return status is None or status == ReminderStatus.ACTIVE.value
-
-
 async def remind_due(session: AsyncSession, voice: Voice, *, now: datetime) -> int:
     """Enqueues the reminders due at `now`; returns how many messages."""
-    if not await enabled(session):
+    if not await records.switched_on(session, BUILTIN_KEY):
         return 0
     sent = 0
     for which, before in BEFORE.items():
