@@ -2,10 +2,11 @@
 
 - `number` reads 5, 1,200, 十五, 一百零五 and 二〇二六; `chinese_number` the Chinese alone.
 - `RELATIVE_DAYS` gives 前天 … 大后天 (and today, yesterday, tomorrow) as days from today.
-- `TYPE_LABELS`, `LEVEL_LABELS`, `EMPLOYMENT_LABELS` and `STATUS_LABELS` are the Chinese
-  labels of report types, levels, employments and statuses, as sheets, hashtags and messages
-  write them; `TYPE_WORDS`, `LEVELS`, `EMPLOYMENTS` and `STATUSES` map every word people type
-  for one (label, alias or stored value, folded) to its stored value.
+- `TYPE_LABELS`, `LEVEL_LABELS`, `EMPLOYMENT_LABELS`, `STATUS_LABELS` and `GRADE_LABELS` are
+  the Chinese labels of report types, levels, employments, statuses and evaluation grades, as
+  sheets, hashtags and messages write them; `TYPE_WORDS`, `LEVELS`, `EMPLOYMENTS`, `STATUSES`
+  and `GRADES` map every word people type for one (label, alias or stored value, folded) to
+  its stored value.
 - `fold` is the key words are matched by; `narrow` brings full-width text to ASCII.
 
 Reports, reminders, periods, imports, exports and notices read these from here, so that a
@@ -18,7 +19,7 @@ import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 
-from storage.models import Employment, Level, ReportType, Status
+from storage.models import Employment, Grade, Level, ReportType, Status
 
 # --- matching --------------------------------------------------------------------------------
 
@@ -171,3 +172,11 @@ STATUSES = _words(
         Status.ENDED.value: ("解聘", "离职", "已离任"),
     },
 )
+# The four grades of the annual evaluation's ratings, best first.
+GRADE_LABELS: dict[str, str] = {
+    Grade.EXCELLENT.value: "优秀",
+    Grade.COMPETENT.value: "称职",
+    Grade.BASIC.value: "基本称职",
+    Grade.INCOMPETENT.value: "不称职",
+}
+GRADES = _words(GRADE_LABELS, {Grade.BASIC.value: ("基本",)})
