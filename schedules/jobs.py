@@ -22,7 +22,7 @@ from typing import Any, ClassVar
 
 from telegram.ext import CallbackContext, JobQueue
 
-from schedules import callups, evaluation, mentoring, progress, reminders, trainings
+from schedules import callups, evaluation, progress, reminders, trainings
 from schedules.delivery import Sender
 from storage.db import Sessions
 from storage.messaging import conversations, inbox, notices
@@ -144,21 +144,6 @@ async def advance_evaluation(
     return sent
 
 
-async def advance_mentoring(
-    context: CallbackContext[Any, Any, Any, Any], *, now: datetime | None = None
-) -> int:
-    """Asks mentors for the sign-offs that fell due and passes overdue ones to the district
-    (once each)."""
-    services = Services.of(context.bot_data)
-    speaker = callups.voice(services.translate, services.language, services.timezone)
-    sent = await mentoring.advance_mentoring(
-        services.sessions, speaker, now=now or datetime.now(UTC)
-    )
-    if sent:
-        wake_sender(context)
-    return sent
-
-
 async def show_progress(
     context: CallbackContext[Any, Any, Any, Any], *, now: datetime | None = None
 ) -> int:
@@ -185,7 +170,6 @@ async def tick(context: CallbackContext[Any, Any, Any, Any]) -> None:
     await advance_callups(context)
     await advance_trainings(context)
     await advance_evaluation(context)
-    await advance_mentoring(context)
     await show_progress(context)
 
 

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from schedules import mentoring
 from storage.common.periods import Period, month, week
 from storage.common.when import describe
 from storage.db import Sessions
@@ -30,7 +31,7 @@ from storage.models import (
     Status,
     TelegramUser,
 )
-from storage.reminders import leaves, mentoring, records
+from storage.reminders import leaves, records
 from storage.reports.stats import compute_stats, report_filter, silent_instructors
 
 logger = logging.getLogger(__name__)
@@ -163,7 +164,7 @@ async def _compose(
     if reminder.key == records.MONTHLY_SUMMARY:
         return await _monthly_summary(session, today, translate, languages)
     if reminder.key == records.MENTORING:
-        return await _mentoring(session, today, translate, languages)
+        return await _mentoring(session, today, due_at, translate, languages)
     key = f"reminder:{reminder.id}:{_stamp(due_at)}"
     if reminder.audience is None:
         assert reminder.owner_id is not None
@@ -331,31 +332,12 @@ async def _monthly_summary(
 
 
 async def _mentoring(
-    session: AsyncSession, today: date, translate: Translate, languages: _Languages
+    session: AsyncSession,
+    today: date,
+    due_at: datetime,
+    translate: Translate,
+    languages: _Languages,
 ) -> list[outbox.Outgoing]:
-    """At 1, 2 and 3 months after a mentee's start the mentor is asked to sign off, once."""
-    due = await mentoring.mentoring_due(session, today)
-    bound = [(mentee, mentor, n) for mentee, mentor, n in due if mentor.telegram_id]
-    langs = await languages.of([int(mentor.telegram_id or 0) for _, mentor, _ in bound])
-    messages = []
-    for mentee, mentor, months in bound:
-        telegram_id = int(mentor.telegram_id or 0)
-        lang = langs[telegram_id]
-        text = translate(
-            lang,
-            "mentoring.milestone",
-            mentor=mentor.name,
-            mentee=mentee.name,
-            months=months,
-            stage=translate(lang, f"mentoring.stage{months}"),
-        )
-        messages.append(
-            outbox.Outgoing(
-                f"mentoring:{mentee.id}:{months}",
-                telegram_id,
-                text,
-                "mentoring",
-                instructor_id=mentor.id,
-            )
-        )
-    return messages
+    """The mentoring round (schedules/mentoring.py): mentors asked to sign off the steps that
+    fell due, overdue sign-offs passed to the district admins, each once."""
+    return await mentoring.mentoring_round(session, today, translate, languages.of, now=due_at)

@@ -17,7 +17,8 @@ from schedules.delivery import Sender
 from storage.common.when import Rule, describe
 from storage.db import Sessions
 from storage.models import Group, Instructor, OutboxMessage, Reminder, ReminderFiring
-from storage.reminders import mentoring, records
+from storage.mentoring.steps import add_months
+from storage.reminders import records
 from tests.conftest import make_settings
 from tests.harness import World
 from tests.support import LI, WANG, joined
@@ -397,23 +398,32 @@ async def test_the_weekly_digest_goes_to_bound_district_groups(
     assert "走访：1 次，5 人次" in digest and "报告人：李红" in digest
 
 
-async def test_the_mentor_is_asked_at_each_milestone_once(world: World, sessions: Sessions) -> None:
-    """A month after 李红 started, her mentor 王建国 is asked to sign off 入门, once."""
+async def test_the_mentoring_builtin_asks_for_a_sign_off_not_a_plain_milestone(
+    world: World, sessions: Sessions
+) -> None:
+    """A month after 李红 started, the MENTORING built-in's firing asks her mentor 王建国 to sign
+    off 入门 with 已达到 / 尚未达到, once; the old plain milestone message is gone."""
     await joined(world)
     today = datetime.now(SHANGHAI).date()
     async with sessions.begin() as session:
         await session.execute(
             update(Instructor)
             .where(Instructor.name == "李红")
-            .values(start_date=mentoring.add_months(today, -1))
+            .values(start_date=add_months(today, -1))
         )
     now = datetime.now(UTC)
     await make_builtin_due(sessions, records.MENTORING, now)
     await fire(sessions, now)
     await make_builtin_due(sessions, records.MENTORING, now + timedelta(minutes=1))
     await fire(sessions, now + timedelta(minutes=1))
-    asks = [t for t in await outbox_to(sessions, WANG) if "李红" in t]
-    assert len(asks) == 1 and "入门" in asks[0] and "1 个月" in asks[0]
+    async with sessions() as session:
+        rows = list(
+            await session.scalars(select(OutboxMessage).where(OutboxMessage.chat_id == WANG))
+        )
+    asks = [row.payload for row in rows if "李红" in row.payload["text"]]
+    assert len(asks) == 1, asks
+    assert "第 1 个月：入门" in asks[0]["text"] and "签字确认" not in asks[0]["text"]
+    assert [label for label, _ in asks[0]["buttons"][0]] == ["已达到", "尚未达到"]
 
 
 async def test_hq_switches_off_and_retimes_a_builtin_schedule(

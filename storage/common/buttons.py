@@ -403,3 +403,14 @@ class TrainingStepButton(ButtonData, prefix="training_step"):
     """A choice in the guided /training: a format, or 跳过 for an optional step."""
 
     choice: Literal["lecture", "mock", "exchange", "seminar", "skip"]
+
+
+# --- mentoring (传帮带) ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SignoffButton(ButtonData, prefix="mentoring"):
+    """The mentor's sign-off of a step (sent through the outbox): 已达到, 尚未达到."""
+
+    signoff_id: int
+    result: Literal["reached", "not_reached"]

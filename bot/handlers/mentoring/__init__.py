@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from bot.context import Handlers
+from telegram.ext import CallbackQueryHandler, CommandHandler
 
-HANDLERS: Handlers = []
-FLOWS: tuple = ()
+from bot.context import Handlers
+from bot.handlers.mentoring import assign, board, signoff
+from storage.common.buttons import SignoffButton
+
+HANDLERS: Handlers = [
+    CommandHandler("mentor", assign.assign_mentor),
+    CommandHandler("mentoring", board.show_mentoring),
+    CallbackQueryHandler(signoff.press_signoff, pattern=SignoffButton.pattern()),
+]
+
+# Guided flows whose typed text the router hands over: (flow name, step).
+FLOWS = ((signoff.REASON_FLOW, signoff.take_reason),)
