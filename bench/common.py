@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import platform
@@ -11,15 +12,23 @@ import statistics
 import sys
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy
 import telegram
 from sqlalchemy.engine import make_url
+from telegram.ext import BaseHandler
 
+from bot.runtime import Runtime
+from bot.sandbox.botapi import BotApiStandIn
+from bot.settings import Settings
+from schedules.delivery import Pacer
 from storage import db
 
 POSTGRES_DEFAULT = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
+TOKEN = "123456:BENCH"
 
 Fresh = Callable[[], AbstractAsyncContextManager[str]]  # yields a new empty database's URL
 
@@ -159,3 +168,55 @@ async def postgres_version(server_url: str) -> str:
             return str((await connection.exec_driver_sql("SHOW server_version")).scalar_one())
     finally:
         await engine.dispose()
+
+
+# --- the bot as deployed -------------------------------------------------------------------
+
+
+@dataclass
+class Deployed:
+    """A running bot.runtime.Runtime and the Bot API stand-in it talks to."""
+
+    standin: BotApiStandIn
+    runtime: Runtime
+    pacer: Pacer | None  # the Application's rate limiter, when it is the Pacer
+
+
+@asynccontextmanager
+async def deployed_bot(
+    url: str,
+    *,
+    hq_id: int,
+    language: str,
+    timezone: str,
+    latency: float,
+    announce: Callable[[str], None],
+    watchers: Sequence[BaseHandler[Any, Any, Any]] = (),
+) -> AsyncIterator[Deployed]:
+    """The bot as deployed on `url`: `bot.runtime.Runtime` (getUpdates → inbox → dispatcher,
+    the outbox sender, the tick) over HTTP to the Bot API stand-in with Telegram's flood limits
+    on and `latency` seconds added to every answer; `watchers` run in group -1 on every update.
+    Started when yielded (it may not poll yet), stopped on leaving."""
+    async with BotApiStandIn(username="xieshang_bench_bot") as standin:
+        standin.rate_limits = True
+        standin.latency = latency
+        settings = Settings(
+            _env_file=None,  # type: ignore[call-arg]
+            telegram_bot_token=TOKEN,
+            telegram_api_url=standin.url,
+            database_url=url,
+            hq_admin_ids=frozenset({hq_id}),
+            bot_timezone=timezone,
+            bot_language=language,
+        )
+        runtime = Runtime(settings)
+        for watcher in watchers:
+            runtime.application.add_handler(watcher, group=-1)
+        limiter = runtime.application.bot.rate_limiter
+        pacer = limiter if isinstance(limiter, Pacer) else None
+        running = asyncio.create_task(runtime.run(webhook=False, announce=announce))
+        try:
+            yield Deployed(standin, runtime, pacer)
+        finally:
+            runtime.stop()
+            await asyncio.gather(running, return_exceptions=True)

@@ -60,6 +60,7 @@ from bench.common import (
     POSTGRES_DEFAULT,
     Fresh,
     LogCounter,
+    deployed_bot,
     max_rss_mib,
     percentile,
     postgres_databases,
@@ -72,9 +73,7 @@ from bench.common import (
 )
 from bench.reports.standin import message_update
 from bot.context import Context
-from bot.runtime import Runtime
 from bot.sandbox.botapi import SEND_METHODS, BotApiStandIn, Call
-from bot.settings import Settings
 from bot.texts import t
 from schedules.callups import voice
 from schedules.delivery import Pacer
@@ -94,7 +93,6 @@ from storage.trainings.parsing import TrainingSpec
 from storage.trainings.records import INVITE_KIND, REMIND_KIND, create_draft
 
 SEED = 20261127
-TOKEN = "123456:BENCH"
 LANG = "zh_CN"
 TIMEZONE = "Asia/Shanghai"
 LATENCY = 0.05  # added by the stand-in to every answer
@@ -481,38 +479,22 @@ async def backend(name: str, fresh: Fresh, errors: LogCounter, results: Results)
             sessions = db.create_sessions(engine)
             await seed_world(sessions)
             seeded = time.perf_counter() - start
-            async with BotApiStandIn(username="xieshang_bench_bot") as standin:
-                standin.rate_limits = True
-                standin.latency = LATENCY
-                settings = Settings(
-                    _env_file=None,  # type: ignore[call-arg]
-                    telegram_bot_token=TOKEN,
-                    telegram_api_url=standin.url,
-                    database_url=url,
-                    hq_admin_ids=frozenset({HQ_ID}),
-                    bot_timezone=TIMEZONE,
-                    bot_language=LANG,
+            watch = StartWatch()
+            async with deployed_bot(
+                url, hq_id=HQ_ID, language=LANG, timezone=TIMEZONE, latency=LATENCY,
+                announce=NOTES.append, watchers=[TypeHandler(Update, watch)],
+            ) as bot:  # fmt: skip
+                standin, pacer = bot.standin, bot.pacer
+                polling = await wait_until(
+                    lambda: any(c.method == "getUpdates" for c in standin.calls),
+                    "the bot to poll",
+                    30.0,
                 )
-                runtime = Runtime(settings)
-                watch = StartWatch()
-                runtime.application.add_handler(TypeHandler(Update, watch), group=-1)
-                limiter = runtime.application.bot.rate_limiter
-                pacer = limiter if isinstance(limiter, Pacer) else None
-                running = asyncio.create_task(runtime.run(webhook=False, announce=NOTES.append))
-                try:
-                    polling = await wait_until(
-                        lambda: any(c.method == "getUpdates" for c in standin.calls),
-                        "the bot to poll",
-                        30.0,
+                broadcast = await invite_everyone(standin, sessions, pacer) if polling else []
+                for scenario, reminded in SCENARIOS:
+                    results.checkins[f"{name} {scenario}"] = await check_in(
+                        standin, sessions, pacer, watch, scenario, reminded
                     )
-                    broadcast = await invite_everyone(standin, sessions, pacer) if polling else []
-                    for scenario, reminded in SCENARIOS:
-                        results.checkins[f"{name} {scenario}"] = await check_in(
-                            standin, sessions, pacer, watch, scenario, reminded
-                        )
-                finally:
-                    runtime.stop()
-                    await asyncio.gather(running, return_exceptions=True)
             async with sessions() as session:
                 pending = await session.scalar(
                     select(func.count()).where(OutboxMessage.status == "pending")
