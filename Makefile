@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint bench-roster bench-reports bench-broadcast bench-schedules bench-callups bench-trainings clean
+.PHONY: run test lint bench-roster bench-reports bench-broadcast bench-schedules bench-callups bench-trainings bench-evaluation clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "xieshang needs Python 3.11 or newer"'
@@ -54,6 +54,9 @@ bench-callups: $(VENV)/.installed-dev
 
 bench-trainings: $(VENV)/.installed-dev
 	$(BIN)/python -m bench.trainings
+
+bench-evaluation: $(VENV)/.installed-dev
+	$(BIN)/python -m bench.evaluation
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
