@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import traceback
+from contextvars import ContextVar
 from datetime import timedelta
 from typing import Any
 
@@ -48,9 +49,52 @@ from bot.texts import t
 from schedules.delivery import Pacer, surely_undelivered
 from schedules.jobs import Services
 from storage.db import Sessions
+from storage.messaging import inbox
 from storage.people import access
 
 logger = logging.getLogger(__name__)
+
+# The kind of private update being handled (inbox.private_kind: "rating"), set by the
+# dispatcher for the task that handles it; None for every other update.
+PRIVATE_UPDATE: ContextVar[str | None] = ContextVar("private_update", default=None)
+
+
+class _HushedRecords:
+    """The log record factory while a private update is handled: any record made then (PTB's
+    "Processing update …", the Bot API's parameters at DEBUG, an error's traceback) keeps its
+    logger, level and the frames of a traceback, but not its message, arguments or the
+    exception's text, which could name the rater and what they chose."""
+
+    def __init__(self, previous: Any) -> None:
+        self.previous = previous
+
+    def __call__(self, *args: Any, **kwargs: Any) -> logging.LogRecord:
+        record: logging.LogRecord = self.previous(*args, **kwargs)
+        kind = PRIVATE_UPDATE.get()
+        if kind is None:
+            return record
+        frames = ""
+        if record.exc_info and record.exc_info[2] is not None:
+            error_type = record.exc_info[0]
+            name = error_type.__name__ if error_type is not None else "error"
+            frames = "\n" + "".join(traceback.format_tb(record.exc_info[2])) + name
+        record.msg = "(a %s update: what it says is left out of the log)%s"
+        record.args = (kind, frames)
+        record.exc_info = record.exc_text = record.stack_info = None
+        return record
+
+
+def hush_private_updates() -> None:
+    """Installs the record factory that hushes private updates' log records (once)."""
+    factory = logging.getLogRecordFactory()
+    if not isinstance(factory, _HushedRecords):
+        logging.setLogRecordFactory(_HushedRecords(factory))
+    # The SQLite driver logs each statement with its parameters at DEBUG (a rater's raw update
+    # entering the inbox among them) from a thread of its own, which PRIVATE_UPDATE does not
+    # reach: like SQLAlchemy's own loggers, it stays at INFO unless configured otherwise.
+    driver = logging.getLogger("aiosqlite")
+    if driver.level == logging.NOTSET:
+        driver.setLevel(logging.INFO)
 
 
 def answer_lost(error: BaseException | None) -> bool:
@@ -68,15 +112,23 @@ async def report_error(update: object, context: Context) -> None:
     Telegram's answer was lost: the reply may have arrived, and no second word is sent."""
     error = context.error
     trace = "".join(traceback.format_exception(error)) if error else ""
+    shown: object = update
+    private = inbox.private_kind(update.to_dict()) if isinstance(update, Update) else None
+    if private is not None:
+        # A rating update: neither the rater nor what they pressed goes into the log, nor the
+        # error's text (a database error quotes the row it failed on).
+        shown = f"a {private} update"
+        if error is not None:
+            trace = "".join(traceback.format_tb(error.__traceback__)) + type(error).__name__
     if answer_lost(error):
         logger.warning(
             "no answer from Telegram while handling %r; what was sent may have arrived, so the"
             " user is not told of an error:\n%s",
-            update,
+            shown,
             trace,
         )
         return
-    logger.error("error while handling %r:\n%s", update, trace)
+    logger.error("error while handling %r:\n%s", shown, trace)
     if not isinstance(update, Update) or update.effective_chat is None:
         return
     try:
@@ -138,6 +190,7 @@ def build_application(
         updates_request = HTTPXRequest(proxy=settings.telegram_proxy, read_timeout=40)
     builder = builder.request(request).get_updates_request(updates_request)
     application: XieshangApp = builder.build()
+    hush_private_updates()
     application.bot_data["settings"] = settings
     application.bot_data["sessions"] = sessions
     # What the jobs in schedules/ use of the bot, typed; they word their messages with the

@@ -23,7 +23,7 @@ from telegram import Update
 from telegram.error import Conflict, InvalidToken, NetworkError, TimedOut
 from telegram.request import BaseRequest
 
-from bot.app import build_application, publish_menus
+from bot.app import PRIVATE_UPDATE, build_application, publish_menus
 from bot.context import XieshangApp
 from bot.settings import Settings
 from bot.texts import t
@@ -169,13 +169,26 @@ class Dispatcher:
                 self._in_progress.discard(update_id)
 
     async def _handle(self, update_id: int, payload: dict[str, Any]) -> bool:
-        """Handles one update; True if its mark is left to a task that waits for its handler."""
+        """Handles one update; True if its mark is left to a task that waits for its handler.
+
+        An update of the democratic rating (inbox.private_kind) is handled with its log records
+        hushed and its payload redacted when it is marked: nothing keeps who voted."""
+        private = inbox.private_kind(payload)
+        hushing = PRIVATE_UPDATE.set(private)
+        try:
+            return await self._handle_update(update_id, payload, private)
+        finally:
+            PRIVATE_UPDATE.reset(hushing)
+
+    async def _handle_update(
+        self, update_id: int, payload: dict[str, Any], private: str | None
+    ) -> bool:
         async with self.sessions.begin() as session:
             attempt = await inbox.begin_attempt(session, update_id)
         if attempt > inbox.MAX_ATTEMPTS:
             # It brought the process down each time it was handled: set it aside.
             logger.error("update %s set aside after %s attempts", update_id, attempt - 1)
-            await self._mark(update_id, "set aside after repeated crashes")
+            await self._mark(update_id, "set aside after repeated crashes", private)
             return False
         try:
             update = Update.de_json(payload, self.application.bot)
@@ -183,28 +196,45 @@ class Dispatcher:
                 await self.application.process_update(update)
         except Exception as error:  # the error handler has already told the user
             logger.exception("update %s failed", update_id)
-            await self._mark(update_id, repr(error)[:500])
+            # A rating update's error may quote what was pressed: only its kind is kept.
+            said = type(error).__name__ if private else repr(error)[:500]
+            await self._mark(update_id, said, private)
             return False
         # Handlers with block=False (/export, /chart) run on: done when they are.
         running = {task for task in started if not task.done()}
         if not running:
-            await self._mark(update_id, None)
+            await self._mark(update_id, None, private)
             return False
-        task = asyncio.create_task(self._mark_after(update_id, running))
+        task = asyncio.create_task(self._mark_after(update_id, running, private))
         self._finishing.add(task)
         task.add_done_callback(self._finishing.discard)
         return True
 
-    async def _mark_after(self, update_id: int, tasks: set[asyncio.Task[Any]]) -> None:
+    async def _mark_after(
+        self, update_id: int, tasks: set[asyncio.Task[Any]], private: str | None
+    ) -> None:
         try:
             await asyncio.wait(tasks)
-            await self._mark(update_id, None)
+            await self._mark(update_id, None, private)
         finally:
             self._in_progress.discard(update_id)
 
-    async def _mark(self, update_id: int, error: str | None) -> None:
+    async def _mark(self, update_id: int, error: str | None, private: str | None = None) -> None:
         async with self.sessions.begin() as session:
-            await inbox.mark_handled(session, update_id, error=error)
+            await inbox.mark_handled(session, update_id, error=error, redact=private)
+
+
+async def store_received(sessions: db.Sessions, updates: list[dict[str, Any]]) -> None:
+    """Commits received updates to the inbox; a batch with a private update (a rater's) is
+    stored with its log records hushed, like its handling (the database driver's DEBUG log
+    quotes the payload)."""
+    kinds = sorted({kind for update in updates if (kind := inbox.private_kind(update))})
+    hushing = PRIVATE_UPDATE.set(kinds[0] if kinds else None)
+    try:
+        async with sessions.begin() as session:
+            await inbox.store_updates(session, updates)
+    finally:
+        PRIVATE_UPDATE.reset(hushing)
 
 
 async def poll(application: XieshangApp, sessions: db.Sessions, dispatcher: Dispatcher) -> None:
@@ -236,8 +266,7 @@ async def poll(application: XieshangApp, sessions: db.Sessions, dispatcher: Disp
         failures = 0
         if not updates:
             continue
-        async with sessions.begin() as session:
-            await inbox.store_updates(session, [u.to_dict() for u in updates])
+        await store_received(sessions, [u.to_dict() for u in updates])
         offset = max(u.update_id for u in updates) + 1
         dispatcher.wake()
 
@@ -261,8 +290,7 @@ class WebhookServer:
             int(update["update_id"])
         except (ValueError, KeyError, TypeError):
             return 400
-        async with self.sessions.begin() as session:
-            await inbox.store_updates(session, [update])
+        await store_received(self.sessions, [update])
         self.dispatcher.wake()
         return 200
 

@@ -405,6 +405,39 @@ class TrainingStepButton(ButtonData, prefix="training_step"):
     choice: Literal["lecture", "mock", "exchange", "seminar", "skip"]
 
 
+# --- the democratic rating (民主测评) and the district's rating ----------------------------------
+
+# /start rate_<token>: the payload of a rater link (the inbox keeps no trace of such updates).
+RATER_START = "rate_"
+GradeWord = Literal["excellent", "competent", "basic", "incompetent"]
+RatingAction = Literal["grade", "name", "page", "submit", "sure", "back"]
+
+
+@dataclass(frozen=True)
+class RaterButton(ButtonData, prefix="rater"):
+    """A rater's press on the rating sheet of a one-time link: a grade of an instructor (value
+    the instructor's id), a name, a page (value the page), 提交, its confirmation (sure) and
+    返回 (value 0).
+    It names the rating session (the chat's, checked), never the link's token. Every update
+    with this prefix is kept out of the inbox and the logs (anonymity)."""
+
+    session_id: int
+    action: RatingAction
+    value: int
+    grade: GradeWord | None = None
+
+
+@dataclass(frozen=True)
+class DistrictRateButton(ButtonData, prefix="drate"):
+    """A district admin's press on the district's rating sheet of the open round: a grade of an
+    instructor (value the instructor's id), a name, a page (value the page)."""
+
+    district_id: int
+    action: Literal["grade", "name", "page"]
+    value: int
+    grade: GradeWord | None = None
+
+
 # --- mentoring (传帮带) ---------------------------------------------------------------------
 
 
@@ -414,3 +447,11 @@ class SignoffButton(ButtonData, prefix="mentoring"):
 
     signoff_id: int
     result: Literal["reached", "not_reached"]
+
+
+@dataclass(frozen=True)
+class SelfAssessmentButton(ButtonData, prefix="eval_self"):
+    """The annual evaluation's ✍️ 写自评 / 修改自评 (also sent through the outbox)."""
+
+    round_id: int
+    action: Literal["write"]

@@ -6,6 +6,11 @@ records the outcome. A crash at any moment loses no acknowledged update; an upda
 twice is stored once and handled once. A crash during handling leaves the update unmarked, so it
 is handled again at start: what a handler creates carries `request_key`, so nothing is created
 twice.
+
+An update of the democratic rating (a rater link's /start rate_<token>, a RaterButton press)
+names its sender and what they chose: once handled, its payload is replaced by a stub
+({"update_id": N, "redacted": "rating"}), so the week the inbox keeps updates ties no vote to
+a Telegram account (`private_kind`, `mark_handled(redact=...)`).
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from typing import Any
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.common.buttons import RATER_START, RaterButton
 from storage.db import dialect_insert
 from storage.models import InboxUpdate
 
@@ -72,14 +78,40 @@ async def begin_attempt(session: AsyncSession, update_id: int) -> int:
     return row.attempts if row is not None else 0
 
 
+def private_kind(payload: dict[str, Any]) -> str | None:
+    """ "rating" for an update of the democratic rating, whose sender must not be kept with it
+    (a rater link's /start rate_<token>, a press on a RaterButton); None for any other."""
+    query = payload.get("callback_query")
+    if isinstance(query, dict) and str(query.get("data") or "").startswith(
+        RaterButton.prefix + ":"
+    ):
+        return "rating"
+    for kind in ("message", "edited_message"):
+        message = payload.get(kind)
+        if not isinstance(message, dict):
+            continue
+        words = str(message.get("text") or "").split()
+        if len(words) > 1 and words[0].split("@")[0] == "/start":
+            if words[1].startswith(RATER_START):
+                return "rating"
+    return None
+
+
 async def mark_handled(
-    session: AsyncSession, update_id: int, *, error: str | None = None, now: datetime | None = None
+    session: AsyncSession,
+    update_id: int,
+    *,
+    error: str | None = None,
+    now: datetime | None = None,
+    redact: str | None = None,
 ) -> None:
-    """Marks an update as done (with the error that ended it, if any)."""
+    """Marks an update as done (with the error that ended it, if any); with `redact` (a
+    `private_kind`), its payload becomes a stub that keeps only the update_id."""
+    values: dict[str, Any] = {"handled_at": now or datetime.now(UTC), "error": error}
+    if redact is not None:
+        values["payload"] = {"update_id": update_id, "redacted": redact}
     await session.execute(
-        update(InboxUpdate)
-        .where(InboxUpdate.update_id == update_id)
-        .values(handled_at=now or datetime.now(UTC), error=error)
+        update(InboxUpdate).where(InboxUpdate.update_id == update_id).values(**values)
     )
 
 
