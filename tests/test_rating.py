@@ -5,6 +5,7 @@ table or log; a distribution shows only where 3 raters voted; district admins ra
 
 from __future__ import annotations
 
+import asyncio
 import io
 import itertools
 import json
@@ -18,11 +19,11 @@ from typing import Any
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import func, select, update
+from sqlalchemy import event, func, select, update
 
 from bot.runtime import Dispatcher, store_received
 from storage.db import Sessions
-from storage.evaluation import ballots, district, qrsheet
+from storage.evaluation import ballots, district, qrsheet, raters
 from storage.evaluation.rounds import create_round, get_round
 from storage.models import (
     Ballot,
@@ -564,3 +565,44 @@ async def test_a_district_admin_rates_their_own_district_only(
             "incompetent",
             "competent",
         }
+
+
+async def test_a_second_submit_that_saw_the_link_unused_casts_nothing(
+    world: World, sessions: Sessions
+) -> None:
+    """The claim itself, without the lanes' timing: device A has cast but not committed when
+    device B's 提交 reads the link (still unused) and reaches its UPDATE; once A commits, B's
+    UPDATE ... WHERE used_at IS NULL changes no row, so B casts nothing and is told "used"."""
+    hq = await setup(world, sessions)
+    [token] = await links_for(world, hq, "东城", 1)
+    now = datetime.now(UTC)
+    ids = await instructor_ids(sessions)
+    async with sessions.begin() as session:
+        a = await raters.open_link(session, token, 880040, now=now)
+        b = await raters.open_link(session, token, 880041, now=now)
+        assert a.rating is not None and b.rating is not None
+        a_id, b_id = a.rating.id, b.rating.id
+        for rating_id, chat in ((a_id, 880040), (b_id, 880041)):
+            await ballots.set_grade(session, rating_id, chat, ids["张伟"], "basic", now=now)
+    claiming = asyncio.Event()
+
+    def watch(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if statement.lstrip().upper().startswith("UPDATE RATER_LINKS"):
+            claiming.set()
+
+    async def second() -> str:
+        async with sessions.begin() as session_b:
+            connection = await session_b.connection()
+            event.listen(connection.sync_connection, "before_cursor_execute", watch)
+            pressed, _ = await ballots.submit(session_b, b_id, 880041, now=now)
+            return pressed.outcome
+
+    async with sessions.begin() as session_a:
+        pressed, votes = await ballots.submit(session_a, a_id, 880040, now=now)
+        assert (pressed.outcome, votes) == ("ok", 1)
+        other = asyncio.create_task(second())
+        await asyncio.wait_for(claiming.wait(), 30)
+    assert await asyncio.wait_for(other, 60) == "used"
+    assert await count_of(sessions, Ballot) == 1
+    assert await count_of(sessions, Vote) == 1
+    assert await count_of(sessions, RatingSession) == 0
