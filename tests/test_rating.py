@@ -606,3 +606,15 @@ async def test_a_second_submit_that_saw_the_link_unused_casts_nothing(
     assert await count_of(sessions, Ballot) == 1
     assert await count_of(sessions, Vote) == 1
     assert await count_of(sessions, RatingSession) == 0
+
+
+async def test_a_used_link_keeps_the_day_not_the_moment(world: World, sessions: Sessions) -> None:
+    """used_at holds midnight (UTC) of the day: the order in which numbered links were used
+    cannot be matched to the order the ballots were stored in."""
+    hq = await setup(world, sessions)
+    [token] = await links_for(world, hq, "东城", 1)
+    await rate_all(world, sessions, world.person(880050, "评委"), token, {"张伟": "优秀"})
+    async with sessions() as session:
+        used = await session.scalar(select(RaterLink.used_at))
+    assert used is not None
+    assert (used.hour, used.minute, used.second, used.microsecond) == (0, 0, 0, 0)

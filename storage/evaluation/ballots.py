@@ -1,10 +1,11 @@
 """A rater's grades and their anonymous ballot (民主测评).
 
 While rating, the grades live in the rater's RatingSession (link, chat). 提交 casts them in one
-transaction: `UPDATE rater_links SET used_at=:now WHERE id=:id AND used_at IS NULL`, and only
-when that changed a row a Ballot (a random id, the round and the scope, nothing else) and its
-Votes are inserted and every session of the link is deleted. Two presses of 提交 at once (two
-devices, two chats) cast one ballot: the second finds the link used.
+transaction: `UPDATE rater_links SET used_at=:today WHERE id=:id AND used_at IS NULL` (the day
+only, so that the order links were used in cannot be matched to the order ballots were stored
+in), and only when that changed a row a Ballot (a random id, the round and the scope, nothing
+else) and its Votes are inserted and every session of the link is deleted. Two presses of 提交
+at once (two devices, two chats) cast one ballot: the second finds the link used.
 
 The distribution, for /evaluation votes and the result:
 
@@ -160,10 +161,13 @@ async def submit(
     grades = {int(key): value for key, value in rating.grades.items() if value in GRADES}
     if not grades:
         return Pressed("empty", rating, link, pressed.evaluation), 0
+    # The day only: with the minute, the order the links were used in would follow the order
+    # the ballots were stored in, and tie a ballot to the numbered link handed to someone.
+    used_on = now.replace(hour=0, minute=0, second=0, microsecond=0)
     claimed = await session.execute(
         update(RaterLink)
         .where(RaterLink.id == link.id, RaterLink.used_at.is_(None))
-        .values(used_at=now)
+        .values(used_at=used_on)
         .execution_options(synchronize_session=False)
     )
     if not getattr(claimed, "rowcount", 0):
