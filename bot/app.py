@@ -120,15 +120,21 @@ async def report_error(update: object, context: Context) -> None:
         shown = f"a {private} update"
         if error is not None:
             trace = "".join(traceback.format_tb(error.__traceback__)) + type(error).__name__
-    if answer_lost(error):
-        logger.warning(
-            "no answer from Telegram while handling %r; what was sent may have arrived, so the"
-            " user is not told of an error:\n%s",
-            shown,
-            trace,
-        )
-        return
-    logger.error("error while handling %r:\n%s", shown, trace)
+    # What is logged here is already stripped of a private update's contents: it is logged
+    # in full, not hushed like the rest of the update's records.
+    said = PRIVATE_UPDATE.set(None)
+    try:
+        if answer_lost(error):
+            logger.warning(
+                "no answer from Telegram while handling %r; what was sent may have arrived, so"
+                " the user is not told of an error:\n%s",
+                shown,
+                trace,
+            )
+            return
+        logger.error("error while handling %r:\n%s", shown, trace)
+    finally:
+        PRIVATE_UPDATE.reset(said)
     if not isinstance(update, Update) or update.effective_chat is None:
         return
     try:

@@ -25,6 +25,7 @@ from bot.runtime import Dispatcher, store_received
 from storage.db import Sessions
 from storage.evaluation import ballots, district, qrsheet, raters
 from storage.evaluation.rounds import create_round, get_round
+from storage.messaging import inbox
 from storage.models import (
     Ballot,
     DistrictRating,
@@ -618,3 +619,57 @@ async def test_a_used_link_keeps_the_day_not_the_moment(world: World, sessions: 
         used = await session.scalar(select(RaterLink.used_at))
     assert used is not None
     assert (used.hour, used.minute, used.second, used.microsecond) == (0, 0, 0, 0)
+
+
+def test_only_rating_updates_are_private() -> None:
+    """A rater link's /start and a rater button are private; an invite's /start, another
+    button and a plain message are not (their payloads are kept as before)."""
+    user = {"id": 5, "is_bot": False, "first_name": "x"}
+
+    def message(text: str) -> dict[str, Any]:
+        return {"update_id": 1, "message": {"text": text, "from": user, "chat": {"id": 5}}}
+
+    def pressed(data: str) -> dict[str, Any]:
+        return {"update_id": 1, "callback_query": {"data": data, "from": user}}
+
+    assert inbox.private_kind(message("/start rate_abc")) == "rating"
+    assert inbox.private_kind(message("/start@xieshang_bot rate_abc")) == "rating"
+    assert inbox.private_kind(pressed("rater:1:grade:2:basic")) == "rating"
+    assert inbox.private_kind(message("/start ABCD1234")) is None
+    assert inbox.private_kind(message("rate_abc")) is None
+    assert inbox.private_kind(pressed("drate:1:grade:2:basic")) is None
+    assert inbox.private_kind(pressed("callup_rate:1:5")) is None
+
+
+async def test_an_error_in_a_rating_update_is_logged_without_it(
+    world: World,
+    sessions: Sessions,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A grade that fails: the rater is told something went wrong, the log has the traceback's
+    frames and the error's type, but neither the rater's id, nor the button, nor the error's
+    text; the inbox keeps the error's type only."""
+    hq = await setup(world, sessions)
+    [token] = await links_for(world, hq, "东城", 1)
+    rater = world.person(880060, "评委")
+    await open_link(world, sessions, rater, token)
+
+    async def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError(f"row of chat {rater.id} with {kwargs.get('now')}")
+
+    monkeypatch.setattr(ballots, "set_grade", broken)
+    caplog.set_level(logging.DEBUG)
+    caplog.clear()
+    data = button_data(world, rater.id, "优秀", after="张伟")
+    replies = await press(world, sessions, rater, data)
+    assert "出了点问题" in replies.text, replies.text
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert "RuntimeError" in logged and "press_rater" in logged
+    for secret in (str(rater.id), data, token):
+        assert secret not in logged, secret
+    async with sessions() as session:
+        errors = list(
+            await session.scalars(select(InboxUpdate.error).where(InboxUpdate.error.is_not(None)))
+        )
+    assert all(str(rater.id) not in error for error in errors)
