@@ -51,7 +51,7 @@ import secrets
 import tempfile
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -89,7 +89,7 @@ from storage.evaluation.dossier import dossiers
 from storage.evaluation.raters import LinksRefusal, make_links
 from storage.evaluation.renewal import renewal_sheet
 from storage.evaluation.result import compute
-from storage.evaluation.rounds import latest_round
+from storage.evaluation.rounds import create_round, latest_round
 from storage.models import (
     Admin,
     Ballot,
@@ -525,7 +525,17 @@ async def open_round(
                 last = call.at
         return len(prompted) >= len(telegram_ids)
 
-    await wait_until(all_prompted, "the prompts", GIVE_UP_AFTER)
+    async with sessions() as session:
+        opened = await latest_round(session) is not None
+    if opened:
+        await wait_until(all_prompted, "the prompts", GIVE_UP_AFTER)
+    else:  # so that the rating and the result can still be measured
+        NOTES.append("the round was not opened by the bot: opened in the database, no prompts")
+        async with sessions.begin() as session:
+            await create_round(
+                session, YEAR, datetime.now(UTC) + timedelta(days=30), opened_by=HQ_ID,
+                now=datetime.now(UTC),
+            )  # fmt: skip
     async with sessions() as session:
         queued = await session.scalar(select(func.count()).where(OutboxMessage.kind == PROMPT_KIND))
     spent = last - seen.pushed
@@ -816,6 +826,18 @@ class Results:
     result: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
 
 
+async def part(
+    name: str, figures: Coroutine[Any, Any, list[tuple[str, str]]]
+) -> list[tuple[str, str]]:
+    """A part's figures; none (and a note) if it failed, so that the next part still runs."""
+    try:
+        return await figures
+    except Exception as error:
+        what = getattr(figures, "__name__", "a part")
+        NOTES.append(f"{name}: {what} failed: {type(error).__name__}: {error}"[:300])
+        return []
+
+
 def memory() -> tuple[str, str]:
     return ("process max RSS so far (MiB)", f"{max_rss_mib():.0f}")
 
@@ -858,15 +880,15 @@ async def backend(
                         30.0,
                     )
                     results.dossiers[name] += [
-                        *await open_round(bot, chats, sessions, world),
+                        *await part(name, open_round(bot, chats, sessions, world)),
                         memory(),
                     ]
                     results.meeting[name] = [
-                        *await rating_meeting(bot, chats, sessions, minutes),
+                        *await part(name, rating_meeting(bot, chats, sessions, minutes)),
                         memory(),
                     ]
                     results.result[name] = [
-                        *await result_sheet(bot, chats, sessions, world),
+                        *await part(name, result_sheet(bot, chats, sessions, world)),
                         memory(),
                     ]
                 finally:
