@@ -222,7 +222,7 @@ async def press_rater(update: Update, context: Context, who: Identity) -> None:
             pressed = RaterButton(pressed.session_id, "sure", 0)
     if found.outcome != "ok":
         await query.answer(t(lang, f"rating.answer.{found.outcome}"), show_alert=True)
-        if found.outcome in ("gone", "used", "closed"):
+        if found.outcome in ("used", "closed"):  # the sheet is over: its buttons go
             await _edit(update, t(lang, f"rating.answer.{found.outcome}"), None)
         return
     assert found.rating is not None and found.evaluation is not None
