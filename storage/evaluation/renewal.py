@@ -20,10 +20,10 @@ from zoneinfo import ZoneInfo
 from storage.common.spreadsheets import xlsx_bytes
 from storage.common.text import EMPLOYMENT_LABELS, GRADE_LABELS, LEVEL_LABELS
 from storage.common.times import aware
+from storage.evaluation.ballots import MIN_RATERS
 from storage.evaluation.result import (
     DISMISS,
     GRADE_POINTS,
-    MIN_RATERS,
     RENEW,
     Result,
     Row,

@@ -30,22 +30,21 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.common.times import aware
+from storage.evaluation.ballots import distribution, rater_counts
+from storage.evaluation.district import district_grades
 from storage.evaluation.dossier import DEFAULT_TZ, dossiers
 from storage.models import (
-    Ballot,
     District,
-    DistrictRating,
     EvaluationEntry,
     EvaluationRound,
     Grade,
     GradeOverride,
     Instructor,
     TelegramUser,
-    Vote,
 )
 
 GRADE_POINTS: dict[str, int] = {
@@ -54,7 +53,6 @@ GRADE_POINTS: dict[str, int] = {
     Grade.BASIC.value: 60,
     Grade.INCOMPETENT.value: 40,
 }
-MIN_RATERS = 3  # a democratic score (and a distribution) only from this many raters up
 REASON_LENGTH = 200
 RENEW, DISMISS, UNDECIDED = "renew", "dismiss", "undecided"
 ONE_PLACE = Decimal("0.1")
@@ -228,20 +226,6 @@ def score_of(parts: Sequence[Decimal | None], weights: Sequence[int]) -> Decimal
     return _round(sum((part * weight for part, weight in present), Decimal(0)) / total)
 
 
-async def vote_counts(session: AsyncSession, round_id: int) -> dict[int, Counter[str]]:
-    """Per instructor, how many ballots of the round gave each grade."""
-    rows = await session.execute(
-        select(Vote.instructor_id, Vote.grade, func.count())
-        .join(Ballot, Ballot.id == Vote.ballot_id)
-        .where(Ballot.round_id == round_id)
-        .group_by(Vote.instructor_id, Vote.grade)
-    )
-    counts: dict[int, Counter[str]] = {}
-    for instructor_id, grade, count in rows:
-        counts.setdefault(int(instructor_id), Counter())[grade] = int(count)
-    return counts
-
-
 async def latest_overrides(session: AsyncSession, round_id: int) -> dict[int, Override]:
     """Each instructor's latest override in the round (ties by id: the later row)."""
     overrides = await session.execute(
@@ -280,24 +264,19 @@ async def compute(
         query = query.where(EvaluationEntry.instructor_id == instructor_id)
     entries = list(await session.execute(query))
     ids = [instructor.id for _, instructor, _ in entries]
-    votes = await vote_counts(session, evaluation.id)
-    rated = await session.execute(
-        select(DistrictRating.instructor_id, DistrictRating.grade).where(
-            DistrictRating.round_id == evaluation.id
-        )
-    )
-    district_grades = {int(instructor_id): grade for instructor_id, grade in rated}
+    raters_of = await rater_counts(session, evaluation.id, ids)
+    votes = await distribution(session, evaluation.id, ids)
+    graded = await district_grades(session, evaluation.id)
     overrides = await latest_overrides(session, evaluation.id)
     figures = await dossiers(session, evaluation.year, ids, tz=tz)
     result = Result(evaluation, settings)
     for entry, instructor, district in entries:
-        counted = votes.get(instructor.id, Counter())
-        raters = sum(counted.values())
+        counted = votes.get(instructor.id)  # None below MIN_RATERS
         democratic = None
-        if raters >= MIN_RATERS:
+        if counted is not None:
             points = sum(GRADE_POINTS[grade] * n for grade, n in counted.items())
-            democratic = _round(Decimal(points) / raters)
-        district_grade = district_grades.get(instructor.id)
+            democratic = _round(Decimal(points) / counted.total())
+        district_grade = graded.get(instructor.id)
         district_points = (
             Decimal(GRADE_POINTS[district_grade]) if district_grade is not None else None
         )
@@ -313,8 +292,8 @@ async def compute(
                 district=district,
                 level=instructor.level,
                 employment=instructor.employment,
-                raters=raters,
-                distribution=dict(counted) if raters >= MIN_RATERS else {},
+                raters=raters_of.get(instructor.id, 0),
+                distribution=dict(counted) if counted is not None else {},
                 democratic=democratic,
                 district_grade=district_grade,
                 district_points=district_points,

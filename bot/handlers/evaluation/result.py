@@ -19,8 +19,8 @@ from storage.common.keyed import KeyedLine
 from storage.common.text import GRADE_LABELS, GRADES, fold
 from storage.common.times import aware
 from storage.evaluation import renewal, rounds
+from storage.evaluation.ballots import MIN_RATERS
 from storage.evaluation.result import (
-    MIN_RATERS,
     REASON_LENGTH,
     Result,
     Row,
