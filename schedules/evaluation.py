@@ -3,13 +3,21 @@ who have not answered, each once."""
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 
 from storage.callups.recruiting import Voice
 from storage.db import Sessions
+from storage.evaluation import reminding
+
+logger = logging.getLogger(__name__)
 
 
 async def advance_evaluation(sessions: Sessions, speaker: Voice, *, now: datetime) -> int:
     """Runs what the evaluation owes to the clock at `now`; returns how many messages it
     enqueued."""
-    return 0
+    async with sessions.begin() as session:
+        sent = await reminding.remind_due(session, speaker, now=now)
+    if sent:
+        logger.info("evaluation: %s reminders", sent)
+    return sent
