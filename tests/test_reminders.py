@@ -16,8 +16,8 @@ from schedules import jobs, reminders
 from schedules.delivery import Sender
 from storage.common.when import Rule, describe
 from storage.db import Sessions
-from storage.models import Group, Instructor, OutboxMessage, Reminder, ReminderFiring
 from storage.mentoring.steps import add_months
+from storage.models import Group, Instructor, OutboxMessage, Reminder, ReminderFiring
 from storage.reminders import records
 from tests.conftest import make_settings
 from tests.harness import World
