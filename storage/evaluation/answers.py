@@ -102,7 +102,7 @@ async def open_year(
     created = await rounds.create_round(session, year, deadline, opened_by=opened_by, now=now)
     if isinstance(created, RoundRefusal):
         return created
-    participants = await rounds.participants(session, created.id)
+    participants = await rounds.participant_count(session, created.id)
     people = await reachable(session, created.id)
     found = await dossiers(session, year, [i for i, _ in people], tz=voice.timezone)
     langs = await langs_of(session, voice, [tid for _, tid in people])
@@ -119,7 +119,7 @@ async def open_year(
         for iid, tid in people
     ]
     await outbox.enqueue(session, messages, now=now)
-    return Opened(created, len(participants), len(people))
+    return Opened(created, participants, len(people))
 
 
 @dataclass(frozen=True)

@@ -154,6 +154,12 @@ async def participants(
     return list(await session.scalars(query))
 
 
+async def participant_count(session: AsyncSession, round_id: int) -> int:
+    """How many instructors take part in the round."""
+    query = select(func.count()).where(EvaluationEntry.round_id == round_id)
+    return int(await session.scalar(query) or 0)
+
+
 async def entry_of(
     session: AsyncSession, round_id: int, instructor_id: int
 ) -> EvaluationEntry | None:
