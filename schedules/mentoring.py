@@ -47,6 +47,7 @@ async def mentoring_round(
 ) -> list[outbox.Outgoing]:
     """Opens the steps due by `today`, asks their mentors and passes on the overdue ones; returns
     the messages to enqueue (the caller enqueues them in the same transaction)."""
+    await signoffs.follow_mentor_changes(session)
     await signoffs.open_due(session, today)
     asks = await signoffs.claim_asks(session, now=now)
     escalations = await signoffs.claim_escalations(session, today, now=now)

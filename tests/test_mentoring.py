@@ -310,6 +310,34 @@ async def test_not_reached_asks_for_a_reason_then_stores_and_tells_it(
     assert any("尚未达到。原因：还没独立走访过企业" in x for x in world.standin.texts(LI))
 
 
+async def test_a_new_mentor_from_the_roster_is_asked_what_is_still_unsigned(
+    world: World, sessions: Sessions, sender: Sender
+) -> None:
+    """A roster upload that makes 周强 李红's mentor passes the unsigned 入门 to him at the next
+    round; 王建国 can no longer sign it."""
+    wang, _ = await asked(world, sessions, sender)
+    rows: list[list[Any]] = [ROSTER_HEADERS]
+    for name, level, employment, district, telegram_id in ROSTER:
+        mentor = "周强" if name == "李红" else None
+        rows.append(
+            [name, level, employment, district, None, None, None, None, mentor, None,
+             telegram_id, None]
+        )  # fmt: skip
+    hq = world.person(HQ_ID, "总部")
+    assert "✅" in (await hq.upload(xlsx(rows), "roster.xlsx")).text
+    assert await mentor_of(sessions, "李红") == "周强"
+    await fire(sessions, datetime.now(UTC))
+    await sender.drain()
+    [ask] = [x for x in world.standin.texts(ZHOU) if "传帮带签字" in x]
+    assert "周强老师，您带教的李红" in ask and "第 1 个月：入门" in ask
+    refused = await wang.press("已达到", chat=Chat(WANG))
+    assert "只有李红的导师周强可以签这一步" in refused.text
+    signed = await world.person(ZHOU, "周强").press("已达到", chat=Chat(ZHOU))
+    assert "✅ 已签字：李红，第 1 个月：入门 — 已达到" in signed.text
+    [row] = await signoffs(sessions)
+    assert (row.result, row.signed_by) == ("reached", ZHOU)
+
+
 async def test_a_press_by_anyone_but_the_mentor_is_refused(
     world: World, sessions: Sessions, sender: Sender
 ) -> None:

@@ -74,6 +74,27 @@ async def open_due(session: AsyncSession, today: date) -> int:
     return int(getattr(result, "rowcount", 0) or 0)
 
 
+async def follow_mentor_changes(session: AsyncSession) -> int:
+    """Unsigned sign-offs pass to the mentee's mentor of now (a roster upload may have changed
+    them), to be asked again; returns how many moved. /mentor does the same at once."""
+    current = (
+        select(Instructor.mentor_id)
+        .where(Instructor.id == MentoringSignoff.mentee_id)
+        .scalar_subquery()
+    )
+    result = await session.execute(
+        update(MentoringSignoff)
+        .where(
+            MentoringSignoff.result.is_(None),
+            current.is_not(None),
+            MentoringSignoff.mentor_id != current,
+        )
+        .values(mentor_id=current, asked_at=None)
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
 async def _claim(session: AsyncSession, signoff_id: int, **where_null_set: datetime) -> bool:
     """Sets each named column to its value where it is still NULL; tells whether this won."""
     [(column, value)] = where_null_set.items()
