@@ -89,7 +89,9 @@ async def test_admins_see_their_menu_at_start(world: World) -> None:
         "me",
         "lang",
     }
-    assert {"notices", "training", "breakout", "mentor", "mentoring"} <= by_scope[("chat", 2001, None)]
+    assert {"notices", "training", "breakout", "mentor", "mentoring"} <= by_scope[
+        ("chat", 2001, None)
+    ]
     assert "schedules" in by_scope[("chat", HQ_ID, None)]
     assert "schedules" not in by_scope[("chat", 2001, None)]
     assert "bindgroup" in by_scope[("all_chat_administrators", None, None)]
