@@ -302,6 +302,10 @@ async def test_not_reached_asks_for_a_reason_then_stores_and_tells_it(
     assert "写下尚未达到的原因" in said.text
     [row] = await signoffs(sessions)
     assert row.result is None
+    too_long = await wang.send("长" * 201)
+    assert "原因有 201 个字，最多 200 个字" in too_long.text
+    [row] = await signoffs(sessions)
+    assert row.result is None  # nothing cut, nothing stored; the flow waits for a shorter one
     answered = await wang.send("还没独立走访过企业")
     assert "已签字：李红，第 1 个月：入门 — 尚未达到（还没独立走访过企业）" in answered.text
     [row] = await signoffs(sessions)

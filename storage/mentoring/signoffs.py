@@ -17,6 +17,8 @@ from storage.db import dialect_insert
 from storage.mentoring.steps import CATCH_UP_DAYS, OVERDUE_DAYS, STEPS, due_on
 from storage.models import Admin, AdminRole, Instructor, MentoringSignoff, SignoffResult, Status
 
+REASON_LENGTH = 200  # MentoringSignoff.reason's size; a longer one is refused, never cut
+
 
 @dataclass(frozen=True)
 class Ask:
@@ -233,7 +235,7 @@ async def sign(
         .where(MentoringSignoff.id == signoff_id, MentoringSignoff.result.is_(None))
         .values(
             result=result.value,
-            reason=reason[:200] if reason else None,
+            reason=reason or None,
             signed_by=telegram_id,
             signed_at=now,
         )

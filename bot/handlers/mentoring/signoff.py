@@ -149,6 +149,11 @@ async def take_reason(
     reason = " ".join(text.split())
     if not reason:
         return Reply(t(lang, "mentoring.reason_empty"))
+    if len(reason) > signoffs.REASON_LENGTH:
+        # The flow stays: they can send a shorter one.
+        return Reply(
+            t(lang, "mentoring.reason_long", length=len(reason), limit=signoffs.REASON_LENGTH)
+        )
     await conversations.clear(session, who.telegram_id)
     now = datetime.now(UTC)
     signed = await signoffs.sign(
