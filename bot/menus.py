@@ -31,6 +31,7 @@ EVERYONE = (
     "trainings",
     "checkin",
     "evaluation",
+    "mentoring",
     "me",
     "lang",
 )
@@ -47,7 +48,6 @@ ADMIN = (
     "training",
     "breakout",
     "mentor",
-    "mentoring",
 )
 HQ_ONLY = ("admin", "schedules", "assign", "callup", "callups")
 GROUP_ADMIN = ("bindgroup", "unbindgroup", "help")

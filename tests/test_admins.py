@@ -86,6 +86,7 @@ async def test_admins_see_their_menu_at_start(world: World) -> None:
         "trainings",
         "checkin",
         "evaluation",
+        "mentoring",
         "me",
         "lang",
     }
