@@ -263,16 +263,12 @@ def describe(voice: Voice, lang: str, dossier: Dossier) -> str:
     if kinds:
         lines.append(tr(lang, "evaluation.dossier.types", types="、".join(kinds)))
     lines.append(tr(lang, "evaluation.dossier.trainings", count=dossier.trainings))
-    rated = (
-        tr(
-            lang,
-            "evaluation.dossier.ratings",
-            stars=" ".join(f"★{r}" for r in dossier.ratings),
-            average=f"{dossier.rating:.1f}",
-        )
-        if dossier.rating is not None
-        else ""
-    )
+    rated = ""
+    if dossier.rating is not None:
+        stars = " ".join(f"★{r}" for r in dossier.ratings)
+        rated = tr(lang, "evaluation.dossier.ratings", stars=stars)
+        if len(dossier.ratings) > 1:
+            rated += tr(lang, "evaluation.dossier.average", average=f"{dossier.rating:.1f}")
     lines.append(tr(lang, "evaluation.dossier.callups", count=dossier.callups, ratings=rated))
     if dossier.mentees:
         shown = "、".join(
