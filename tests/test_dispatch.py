@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from bot.handlers.dispatch import split_messages
+from bot.chunks import split_messages
 from storage.db import Sessions
 from storage.messaging.notices import TEXT_LIMIT, telegram_length
 from storage.models import Conversation, Instructor

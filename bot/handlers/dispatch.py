@@ -3,18 +3,18 @@ the board: who covers which district and industry, and what nobody covers."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot import keyboards
+from bot.chunks import split_messages
 from bot.context import Context, Handlers
 from bot.guards import answer, command_text, guard
 from bot.texts import t
 from storage.messaging import conversations
-from storage.messaging.notices import TEXT_LIMIT, telegram_length
 from storage.models import Instructor, Level, Status
 from storage.people import dispatch, districts, roster
 from storage.people.access import Identity
@@ -198,35 +198,6 @@ def board_lines(lang: str, board: dispatch.Board) -> list[str]:
         t(lang, "dispatch.open_industries", names=separator.join(board.open_industries) or nothing)
     )
     return lines
-
-
-def _pieces(line: str, limit: int, separator: str) -> Iterator[str]:
-    """A line too long for one message, cut after a separator (or anywhere, if it has none)."""
-    while telegram_length(line) > limit:
-        cut = limit
-        while telegram_length(line[:cut]) > limit:
-            cut -= 1
-        at = line.rfind(separator, 0, cut)
-        end = at + len(separator) if at > 0 else cut
-        yield line[:end]
-        line = line[end:]
-    yield line
-
-
-def split_messages(lines: Sequence[str], separator: str, limit: int = TEXT_LIMIT) -> list[str]:
-    """`lines` packed into as few messages as Telegram takes, cut between lines where it can."""
-    messages: list[str] = []
-    current = ""
-    for line in lines:
-        for piece in _pieces(line, limit, separator):
-            joined = f"{current}\n{piece}" if current else piece
-            if current and telegram_length(joined) > limit:
-                messages.append(current)
-                joined = piece
-            current = joined
-    if current.strip():
-        messages.append(current)
-    return messages
 
 
 @guard(role="admin", chat="private")

@@ -8,29 +8,17 @@ from datetime import UTC, datetime
 
 from telegram import Update
 
+from bot.chunks import split_messages
 from bot.context import Context
 from bot.guards import guard, refuse_district
 from bot.texts import t
 from storage.mentoring import progress
 from storage.mentoring.progress import Pair
 from storage.mentoring.steps import StepState, current
-from storage.messaging.notices import TEXT_LIMIT, telegram_length
 from storage.people import districts
 from storage.people.access import Identity
 
 TICK, BOX = "✅", "⬜"
-
-
-def pack(lines: list[str], limit: int = TEXT_LIMIT) -> list[str]:
-    """The lines (a pair is one line of three) in as few messages as Telegram takes."""
-    messages = [""]
-    for line in lines:
-        joined = f"{messages[-1]}\n{line}" if messages[-1] else line
-        if messages[-1] and telegram_length(joined) > limit:
-            messages.append(line)
-        else:
-            messages[-1] = joined
-    return [message for message in messages if message.strip()]
 
 
 def step_line(lang: str, state: StepState) -> str:
@@ -97,7 +85,7 @@ async def show_mentoring(update: Update, context: Context, who: Identity) -> Non
         lines = [t(lang, "mentoring.mine")]
         for pair in mine:
             lines.append(pair_text(lang, pair))
-        for text in pack(lines):
+        for text in split_messages(lines):
             await message.reply_text(text)
         return
     if len(args) > 1:
@@ -123,5 +111,5 @@ async def show_mentoring(update: Update, context: Context, who: Identity) -> Non
         await message.reply_text(t(lang, "mentoring.none", scope=scope))
         return
     title = t(lang, "mentoring.title", scope=scope, count=len(listed))
-    for text in pack(board_lines(lang, title, listed, by_district=district_id is None)):
+    for text in split_messages(board_lines(lang, title, listed, by_district=district_id is None)):
         await message.reply_text(text)

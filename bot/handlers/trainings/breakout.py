@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from telegram import Update
 from telegram.ext import CommandHandler
 
+from bot.chunks import split_messages
 from bot.context import Context, Handlers
 from bot.guards import guard
 from bot.labels import speaker
@@ -15,7 +16,6 @@ from bot.texts import t
 from schedules.jobs import wake_sender
 from storage.callups.recruiting import Voice
 from storage.common.text import number
-from storage.messaging.notices import TEXT_LIMIT, telegram_length
 from storage.people.access import Identity
 from storage.trainings import breakout as breakouts
 from storage.trainings.breakout import EMPLOYER, WORKER, Breakout, Refusal
@@ -60,18 +60,6 @@ def table_lines(lang: str, voice: Voice, done: Breakout) -> list[str]:
     return lines
 
 
-def pack(lines: list[str], limit: int = TEXT_LIMIT) -> list[str]:
-    """The lines in as few messages as Telegram takes (each line is far below the limit)."""
-    messages = [""]
-    for line in lines:
-        joined = f"{messages[-1]}\n{line}" if messages[-1] else line
-        if messages[-1] and telegram_length(joined) > limit:
-            messages.append(line)
-        else:
-            messages[-1] = joined
-    return [message for message in messages if message.strip()]
-
-
 @guard(role="admin", chat="private")
 async def breakout(update: Update, context: Context, who: Identity) -> None:
     """`/breakout 12 4` splits training #12's checked-in attendees into 4 groups."""
@@ -94,7 +82,7 @@ async def breakout(update: Update, context: Context, who: Identity) -> None:
         await message.reply_text(t(lang, f"breakout.{done.code}", **done.values))
         return
     wake_sender(context)
-    for text in pack(table_lines(lang, voice, done)):
+    for text in split_messages(table_lines(lang, voice, done)):
         await message.reply_text(text)
 
 
