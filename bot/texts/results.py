@@ -1,10 +1,6 @@
 """Texts of the evaluation's result, overrides and the renewal sheet."""
 
 ZH_CN: dict[str, str] = {
-    "result.grade.excellent": "优秀",
-    "result.grade.competent": "称职",
-    "result.grade.basic": "基本称职",
-    "result.grade.incompetent": "不称职",
     "result.usage": "用法：/evaluation result 2026，市总工会可加 权重:40,40,20 分档:90,75,60 活跃:24",
     "result.no_round": "{year} 年还没有开始考评。",
     "result.no_rounds": "还没有开始过年度考评。市总工会可用 /evaluation open 2026 截止:2027-01-15 开始。",
@@ -37,10 +33,6 @@ ZH_CN: dict[str, str] = {
 }
 
 EN: dict[str, str] = {
-    "result.grade.excellent": "excellent",
-    "result.grade.competent": "competent",
-    "result.grade.basic": "basically competent",
-    "result.grade.incompetent": "incompetent",
     "result.usage": "Usage: /evaluation result 2026; HQ may add 权重:40,40,20 分档:90,75,60 活跃:24",
     "result.no_round": "The {year} evaluation has not been opened.",
     "result.no_rounds": "No annual evaluation has been opened yet. HQ opens one with /evaluation open 2026 截止:2027-01-15.",

@@ -54,7 +54,7 @@ NAMES_SHOWN = 20  # names listed per line of the summary; the sheet has everyone
 def _grade(lang: str, grade: str | None) -> str:
     if grade is None:
         return t(lang, "result.undecided")
-    return t(lang, f"result.grade.{grade}")
+    return t(lang, f"rating.grade.{grade}")
 
 
 def _when(context: Context, moment: datetime) -> str:
