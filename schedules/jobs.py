@@ -25,6 +25,7 @@ from telegram.ext import CallbackContext, JobQueue
 from schedules import callups, evaluation, progress, reminders, trainings
 from schedules.delivery import Sender
 from storage.db import Sessions
+from storage.evaluation import raters
 from storage.messaging import conversations, inbox, notices
 from storage.messaging.notices import Translate
 from storage.reminders import records
@@ -174,11 +175,18 @@ async def tick(context: CallbackContext[Any, Any, Any, Any]) -> None:
 
 
 async def purge(context: CallbackContext[Any, Any, Any, Any]) -> None:
-    """Daily: forgets handled updates older than a week and abandoned guided flows."""
+    """Daily: forgets handled updates older than a week, abandoned guided flows and the
+    unsubmitted grades of closed evaluation rounds."""
     async with Services.of(context.bot_data).sessions.begin() as session:
         updates = await inbox.purge_handled(session)
         flows = await conversations.purge_stale(session)
-    logger.info("purged %s handled updates and %s abandoned flows", updates, flows)
+        ratings = await raters.forget_unsubmitted(session, now=datetime.now(UTC))
+    logger.info(
+        "purged %s handled updates, %s abandoned flows and %s unsubmitted ratings",
+        updates,
+        flows,
+        ratings,
+    )
 
 
 def schedule_all(job_queue: JobQueue[Any] | None) -> None:

@@ -7,11 +7,13 @@ from __future__ import annotations
 import io
 import secrets
 from datetime import UTC, date, datetime, timedelta
+from types import SimpleNamespace
 from typing import Any
 
 from openpyxl import load_workbook
 from sqlalchemy import func, select, update
 
+from schedules import jobs
 from storage.db import Sessions
 from storage.evaluation import rounds
 from storage.models import (
@@ -22,6 +24,8 @@ from storage.models import (
     EvaluationRound,
     GradeOverride,
     Instructor,
+    RaterLink,
+    RatingSession,
     ReportType,
     Vote,
 )
@@ -325,3 +329,28 @@ async def test_participants_are_those_active_at_opening(world: World, sessions: 
     assert "你不在 2026 年度考评名单里" in newcomer.text
     async with sessions() as session:
         assert await session.scalar(select(func.count()).select_from(EvaluationEntry)) == 5
+
+
+async def test_the_daily_purge_forgets_unsubmitted_grades_of_closed_rounds(
+    world: World, sessions: Sessions
+) -> None:
+    """A rater who never pressed 提交 leaves a rating session (the one row that ties a chat to a
+    link); once the round has closed the daily purge deletes it, and an open round's stays."""
+    await setup(world, sessions)
+    async with sessions.begin() as session:
+        evaluation = await rounds.get_round(session, YEAR)
+        assert evaluation is not None
+        link = RaterLink(round_id=evaluation.id, district_id=None, number=1,
+                         token=secrets.token_hex(16), created_by=HQ_ID)  # fmt: skip
+        session.add(link)
+        await session.flush()
+        session.add(RatingSession(link_id=link.id, chat_id=4242, grades={"1": "excellent"}))
+    context = SimpleNamespace(bot_data=world.app.bot_data)
+    await jobs.purge(context)  # type: ignore[arg-type]
+    async with sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(RatingSession)) == 1
+    await close(sessions)
+    await jobs.purge(context)  # type: ignore[arg-type]
+    async with sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(RatingSession)) == 0
+        assert await session.scalar(select(func.count()).select_from(RaterLink)) == 1
