@@ -542,7 +542,7 @@ async def open_round(
     return [
         ("/evaluation open → confirmation (s)", f"{confirmed:.2f}"),
         ("prompts enqueued / at the stand-in", f"{queued} / {len(prompted)}"),
-        ("last prompt after the command (s)", f"{spent:.1f}"),
+        ("last prompt after the command (s)", f"{spent:.1f}" if prompted else "-"),
         ("floor: prompts / 30 a second (s)", f"{len(prompted) / PER_SECOND:.1f}"),
         ("prompts a second", f"{len(prompted) / spent:.1f}" if spent > 0 else "-"),
         ("429 answers (stand-in) / pacer pauses", trouble.figure()),
@@ -865,6 +865,7 @@ async def backend(
                  f"{world.counts['mentoring pairs']} / {world.counts['mentoring sign-offs']}"),
                 (f"dossiers() for {len(world.instructors)}: first / again (s)",
                  f"{first:.2f} / {again:.2f}"),
+                ("dossiers a second (first)", f"{len(world.instructors) / first:.0f}"),
                 (f"< {DOSSIER_GOAL:.0f} s", "met" if first < DOSSIER_GOAL else "MISSED"),
             ]  # fmt: skip
             async with deployed_bot(
@@ -932,6 +933,10 @@ async def main(arguments: argparse.Namespace) -> None:
     print_table("3. /evaluation result", results.result)
     for note in NOTES:
         print(note)
+    print(
+        "max RSS is the whole process's: the bot, and the stand-in with every call it recorded "
+        "(each rater's sheet and its edits) and the simulated raters"
+    )
     print(f"process max RSS (whole run): {max_rss_mib():.0f} MiB")
 
 
