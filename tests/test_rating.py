@@ -369,8 +369,9 @@ async def test_a_rater_rates_changes_turns_pages_and_submits_once(
 
 
 async def test_unknown_token_and_closed_round_are_refused(world: World, sessions: Sessions) -> None:
-    """A token no link has is refused; after the deadline an unused link is refused too, and a
-    press on a sheet opened before the deadline stores nothing."""
+    """A token no link has is refused; after the deadline an unused link is refused too, a
+    press on a sheet opened before the deadline stores nothing, and the unsubmitted session is
+    forgotten."""
     hq = await setup(world, sessions)
     [token] = await links_for(world, hq, "全市", 1)
     rater = world.person(880003, "评委")
@@ -380,10 +381,13 @@ async def test_unknown_token_and_closed_round_are_refused(world: World, sessions
     await close_round(sessions)
     replies = await press(world, sessions, rater, button_data(world, rater.id, "优秀"))
     assert "截止" in replies.text
-    assert "截止" in (await open_link(world, sessions, rater, token)).text
     async with sessions() as session:
         grades = list(await session.scalars(select(RatingSession.grades)))
-    assert grades in ([], [{}])
+    assert grades == [{}]
+    # Opening a link after the deadline also forgets the sessions never submitted (the one
+    # place a chat met a link).
+    assert "截止" in (await open_link(world, sessions, rater, token)).text
+    assert await count_of(sessions, RatingSession) == 0
     assert await count_of(sessions, Ballot) == 0
 
 
