@@ -354,3 +354,10 @@ async def test_the_daily_purge_forgets_unsubmitted_grades_of_closed_rounds(
     async with sessions() as session:
         assert await session.scalar(select(func.count()).select_from(RatingSession)) == 0
         assert await session.scalar(select(func.count()).select_from(RaterLink)) == 1
+
+
+async def test_an_unknown_word_gets_every_evaluation_command(world: World) -> None:
+    hq = world.person(HQ_ID, "总部")
+    replies = await hq.send("/evaluation 乱写 一通")
+    for command in ("open 2026", "raters 西城", "rate 西城", "votes", "result 2026", "override"):
+        assert f"/evaluation {command}" in replies.text, command

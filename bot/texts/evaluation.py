@@ -4,7 +4,12 @@ ZH_CN: dict[str, str] = {
     "cmd.evaluation": "年度考评：我的档案与自评；管理员看进度",
     "evaluation.usage": (
         "年度考评：\n/evaluation — 指导员看自己的档案和自评；管理员看各区自评进度\n"
-        "/evaluation open 2026 截止:2027-01-15 — 市总开启一个年度（只写日期即当天 23:59 截止）"
+        "/evaluation open 2026 截止:2027-01-15 — 市总开启一个年度（只写日期即当天 23:59 截止）\n"
+        "/evaluation raters 西城 30 — 民主测评链接（表格和二维码）\n"
+        "/evaluation rate 西城 — 区评：给本区指导员评等级\n"
+        "/evaluation votes [区名] — 民主测评票数和分布\n"
+        "/evaluation result 2026 — 截止后出结果和续聘表\n"
+        "/evaluation override 姓名 等次 理由:…… — 市总调整等次"
     ),
     "evaluation.open.problem.missing_year": "请写要考评的年份，例如：/evaluation open 2026 截止:2027-01-15",
     "evaluation.open.problem.bad_year": "年份“{value}”不对，请写 2000 到 2100 之间的年份，例如 2026。",
@@ -72,7 +77,12 @@ EN: dict[str, str] = {
     "evaluation.usage": (
         "Annual evaluation:\n/evaluation — instructors see their dossier and self-assessment; "
         "admins see each district's progress\n"
-        "/evaluation open 2026 deadline:2027-01-15 — HQ opens a year (a date alone means 23:59 that day)"
+        "/evaluation open 2026 deadline:2027-01-15 — HQ opens a year (a date alone means 23:59 that day)\n"
+        "/evaluation raters 西城 30 — democratic rating links (sheet and QR codes)\n"
+        "/evaluation rate 西城 — the district's rating of its instructors\n"
+        "/evaluation votes [district] — ballots received and each distribution\n"
+        "/evaluation result 2026 — after the deadline: the result and the renewal sheet\n"
+        "/evaluation override <name> <grade> 理由:… — HQ changes a grade"
     ),
     "evaluation.open.problem.missing_year": "Please give the year, e.g. /evaluation open 2026 deadline:2027-01-15",
     "evaluation.open.problem.bad_year": "The year “{value}” is not possible; write a year from 2000 to 2100, e.g. 2026.",
