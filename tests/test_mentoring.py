@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from bot.texts import t
 from schedules import reminders
@@ -554,3 +554,20 @@ async def test_summaries_give_the_dossier_both_sides(
     assert [s.state for s in li.steps] == ["reached", "upcoming", "upcoming"]
     assert wang_summary.is_mentor and (wang_summary.mentees, wang_summary.signoffs_given) == (1, 1)
     assert not liu.is_mentee and not liu.is_mentor
+
+
+async def test_steps_due_before_anyone_could_ask_are_unrecorded_not_overdue(
+    world: World, sessions: Sessions
+) -> None:
+    """A pair made long after the mentee started (an old roster): its steps fell due before the
+    bot could ask, so /mentoring says there is no record instead of counting hundreds of days
+    late, and no sign-off is asked for them."""
+    hq = await setup(world)
+    await started(sessions, "李红", date(2021, 9, 1))
+    await hq.send("/mentor 李红 王建国")
+    await fire(sessions, datetime.now(UTC))
+    shown = (await hq.send("/mentoring")).text
+    assert "第 3 个月：独当一面 — 无签字记录（2021-12-01 到期" in shown, shown
+    assert "逾期" not in shown
+    async with sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(MentoringSignoff)) == 0

@@ -31,7 +31,9 @@ def due_on(start: date, step: int) -> date:
 @dataclass(frozen=True)
 class StepState:
     """One step as of a day: "reached", "not_reached" (with the reason), "pending" (due, not yet
-    signed), "overdue" (unsigned OVERDUE_DAYS after due; `days` since due) or "upcoming"."""
+    signed), "overdue" (unsigned OVERDUE_DAYS after due; `days` since due), "upcoming", or
+    "unrecorded": fell due more than CATCH_UP_DAYS ago and was never asked (before the bot, or
+    before the pair was made), so nobody is late with it."""
 
     step: int
     due_on: date
@@ -51,6 +53,8 @@ def state_of(start: date, step: int, row: MentoringSignoff | None, today: date) 
     if today < due:
         return StepState(step, due, "upcoming", days=(due - today).days)
     days = (today - due).days
+    if row is None and days > CATCH_UP_DAYS:
+        return StepState(step, due, "unrecorded", days=days)
     state = "overdue" if days >= OVERDUE_DAYS else "pending"
     return StepState(step, due, state, days=days, escalated=escalated)
 
