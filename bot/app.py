@@ -26,10 +26,13 @@ from bot.guards import who_is
 from bot.handlers import (
     admins,
     callups,
+    cases,
     dispatch,
     districts,
+    enterprises,
     evaluation,
     groups,
+    honours,
     invites,
     mentoring,
     notices,
@@ -38,6 +41,7 @@ from bot.handlers import (
     reminders,
     reports,
     stats,
+    subsidies,
     trainings,
     uploads,
     welcome,
@@ -227,6 +231,10 @@ def build_application(
         reports,
         callups,
         mentoring,
+        enterprises,
+        honours,
+        cases,
+        subsidies,
     ):
         application.add_handlers(module.HANDLERS)
     # Plain text in a private chat goes to the guided flow the sender is in, else to /help.
@@ -234,7 +242,14 @@ def build_application(
     router.add(reports.guided.FLOW, reports.guided.take_text)
     router.add(reports.mine.FLOW, reports.mine.take_line)
     router.add(notices.FLOW, notices.take_text)
-    for flow, step in (*callups.FLOWS, *trainings.FLOWS, *evaluation.FLOWS, *mentoring.FLOWS):
+    for flow, step in (
+        *callups.FLOWS,
+        *trainings.FLOWS,
+        *evaluation.FLOWS,
+        *mentoring.FLOWS,
+        *honours.FLOWS,
+        *cases.FLOWS,
+    ):
         router.add(flow, step)
     application.add_handler(router.handler())
     # Last in group 0, so that every feature's handlers had their chance: unknown commands and

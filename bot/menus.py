@@ -32,6 +32,8 @@ EVERYONE = (
     "checkin",
     "evaluation",
     "mentoring",
+    "case",
+    "cases",
     "me",
     "lang",
 )
@@ -48,6 +50,13 @@ ADMIN = (
     "training",
     "breakout",
     "mentor",
+    "enterprises",
+    "quota",
+    "model",
+    "quotas",
+    "rewards",
+    "contract",
+    "subsidies",
 )
 HQ_ONLY = ("admin", "schedules", "assign", "callup", "callups")
 GROUP_ADMIN = ("bindgroup", "unbindgroup", "help")

@@ -87,6 +87,8 @@ async def test_admins_see_their_menu_at_start(world: World) -> None:
         "checkin",
         "evaluation",
         "mentoring",
+        "case",
+        "cases",
         "me",
         "lang",
     }

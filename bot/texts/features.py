@@ -14,12 +14,15 @@ from types import ModuleType
 from bot.texts import (
     breakout,
     callups,
+    cases,
     checkin,
     cli,
     common,
     dispatch,
+    enterprises,
     evaluation,
     groups,
+    honours,
     mentoring,
     notices,
     people,
@@ -29,6 +32,7 @@ from bot.texts import (
     reports,
     results,
     stats,
+    subsidies,
     trainings,
     uploads,
     welcome,
@@ -55,6 +59,10 @@ FEATURES: tuple[ModuleType, ...] = (
     rating,
     results,
     mentoring,
+    enterprises,
+    honours,
+    cases,
+    subsidies,
 )
 
 

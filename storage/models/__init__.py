@@ -7,6 +7,7 @@ from storage.models.callups import (
     CallUpStatus,
     InvitationStatus,
 )
+from storage.models.cases import Case
 from storage.models.evaluation import (
     Ballot,
     DistrictRating,
@@ -18,6 +19,7 @@ from storage.models.evaluation import (
     RatingSession,
     Vote,
 )
+from storage.models.honours import Acceptance, ContractText, ModelNomination, ModelQuota
 from storage.models.mentoring import MentoringSignoff, SignoffResult
 from storage.models.messaging import (
     BroadcastProgress,
@@ -65,6 +67,7 @@ from storage.models.trainings import (
 
 __all__ = [
     "NAMING_CONVENTION",
+    "Acceptance",
     "Admin",
     "AdminRole",
     "Ballot",
@@ -73,7 +76,9 @@ __all__ = [
     "CallUp",
     "CallUpInvitation",
     "CallUpStatus",
+    "Case",
     "CheckinAttempt",
+    "ContractText",
     "Conversation",
     "District",
     "DistrictRating",
@@ -92,6 +97,8 @@ __all__ = [
     "Leave",
     "Level",
     "MentoringSignoff",
+    "ModelNomination",
+    "ModelQuota",
     "Notice",
     "NoticeAudience",
     "NoticeRecipient",

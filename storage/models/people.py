@@ -88,6 +88,9 @@ class Instructor(Base):
     start_date: Mapped[date | None] = mapped_column(Date)
     mentor_id: Mapped[int | None] = mapped_column(ForeignKey("instructors.id"))
     phone: Mapped[str | None] = mapped_column(String(32))
+    # The subsidy ledger: yuan a month, and the share (0–100 %) the district bears.
+    monthly_allowance: Mapped[int | None] = mapped_column(Integer)
+    district_share: Mapped[int | None] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(enum_column(Status), default=Status.ACTIVE.value)
     telegram_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
     note: Mapped[str | None] = mapped_column(Text)
@@ -175,6 +178,9 @@ class Enterprise(Base):
     industry: Mapped[str | None] = mapped_column(String(64))
     employees: Mapped[int | None] = mapped_column(Integer)
     unionized: Mapped[bool | None] = mapped_column(Boolean)
+    # The registry's 集体合同 column: 是/否, or the day it was signed (which means 是).
+    collective_contract: Mapped[bool | None] = mapped_column(Boolean)
+    contract_signed_on: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(server_default=func.now(), onupdate=func.now())
 

@@ -1,0 +1,1 @@
+"""TODO(cases): issue 14."""

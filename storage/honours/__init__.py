@@ -1,0 +1,1 @@
+"""TODO(honours): issue 14."""

@@ -1,0 +1,1 @@
+"""TODO(subsidies): issue 14."""
