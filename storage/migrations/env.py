@@ -20,12 +20,22 @@ def _url() -> str:
     return url or os.environ.get("DATABASE_URL", "sqlite+aiosqlite:///./data/xieshang.db")
 
 
+# The case search's full-text index (migration 0014) has a form of its own on each backend and
+# none in the models: SQLite's FTS5 table (and its shadow tables), PostgreSQL's GIN index.
+FULL_TEXT_INDEX = ("cases_fts", "ix_cases_terms_tsv")
+
+
+def _include_name(name: str | None, type_: str, _parents: object) -> bool:
+    return not (type_ in ("table", "index") and (name or "").startswith(FULL_TEXT_INDEX))
+
+
 def _configure(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_name=_include_name,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -7,7 +7,7 @@ from storage.models.callups import (
     CallUpStatus,
     InvitationStatus,
 )
-from storage.models.cases import Case
+from storage.models.cases import Case, CaseSearch
 from storage.models.evaluation import (
     Ballot,
     DistrictRating,
@@ -77,6 +77,7 @@ __all__ = [
     "CallUpInvitation",
     "CallUpStatus",
     "Case",
+    "CaseSearch",
     "CheckinAttempt",
     "ContractText",
     "Conversation",

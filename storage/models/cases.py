@@ -27,3 +27,15 @@ class Case(Base):
     instructor_id: Mapped[int | None] = mapped_column(ForeignKey("instructors.id"))
     district_id: Mapped[int | None] = mapped_column(ForeignKey("districts.id"))
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+
+class CaseSearch(Base):
+    """A /cases search as asked, so that its ◀ ▶ buttons point at a row (the words do not fit
+    in a button's 64 bytes) and keep working after a restart."""
+
+    __tablename__ = "case_searches"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    telegram_id: Mapped[int] = mapped_column(BigInteger)
+    words: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
