@@ -56,6 +56,15 @@ ERROR_CODES: tuple[str, ...] = (
     "bad_tag",
     "tag_too_long",
     "too_many_tags",
+    # The roster's subsidy columns (storage/people/roster.parse_allowance, parse_share).
+    "bad_allowance",
+    "negative_allowance",
+    "fractional_allowance",
+    "allowance_too_large",
+    "bad_share",
+    "share_out_of_range",
+    "fractional_share",
+    "ambiguous_share",
 )
 
 # Problems with the file as a whole (`ImportResult.file_problem`, `FileProblem.code`);

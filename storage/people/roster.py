@@ -7,9 +7,11 @@ written; on any error nothing is added or flushed and every bad cell is reported
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import Any, TypeVar
 
 from sqlalchemy import func, select
@@ -44,6 +46,8 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "status": ("状态", "在职状态"),
     "assigned_districts": ("派驻区", "派驻区县", "派驻地区"),
     "assigned_industries": ("派驻产业", "派驻行业"),
+    "monthly_allowance": ("月补贴", "每月补贴", "月补贴标准", "补贴"),
+    "district_share": ("区承担比例", "区承担", "区负担比例", "区级承担比例"),
 }
 REQUIRED = ("name", "level", "employment", "district")
 
@@ -61,6 +65,9 @@ _ATTRIBUTES = {
     "status": "status",
 }
 
+# The subsidy columns (月补贴, 区承担比例): a monthly allowance above this is a typo, not a wage.
+MAX_MONTHLY_ALLOWANCE = 1_000_000
+_NUMBER = re.compile(r"([+-]?)(\d+)(?:\.(\d*))?")
 _CJK_GAP = re.compile(r"(?<=[\u3400-\u9fff])[\s\u3000]+(?=[\u3400-\u9fff])")
 _CHUNK = 500
 T = TypeVar("T")
@@ -70,6 +77,65 @@ Key = tuple[int, str]  # (district_id, name)
 def normalize_name(text: str) -> str:
     """A person's name as stored: trimmed, "张　三" → "张三", inner runs of spaces collapsed."""
     return " ".join(_CJK_GAP.sub("", text.strip()).split())
+
+
+def _number(text: str) -> tuple[bool, Decimal] | None:
+    """(written with a minus, the value) of a plain decimal number, None for anything else."""
+    match = _NUMBER.fullmatch(text)
+    if match is None:
+        return None
+    sign, whole, fraction = match.groups()
+    value = Decimal(f"{whole}.{fraction or 0}")
+    return sign == "-", -value if sign == "-" else value
+
+
+def parse_allowance(text: str) -> tuple[int | None, str | None]:
+    """A 月补贴 cell as whole yuan a month, or the RowError code refusing it.
+
+    5560, 5,560, ￥5560, ¥5,560元 and 5560.00 all give 5560; a minus is `negative_allowance`,
+    jiao or fen (5560.5) `fractional_allowance`, anything else `bad_allowance`.
+    """
+    clean = "".join(unicodedata.normalize("NFKC", text).split()).replace(",", "")
+    clean = clean.removeprefix("¥").removeprefix("RMB").removesuffix("元")
+    number = _number(clean)
+    if number is None:
+        return None, "bad_allowance"
+    negative, value = number
+    if negative and value:
+        return None, "negative_allowance"
+    if value != value.to_integral_value():
+        return None, "fractional_allowance"
+    if value > MAX_MONTHLY_ALLOWANCE:
+        return None, "allowance_too_large"
+    return int(value), None
+
+
+def parse_share(text: str) -> tuple[int | None, str | None]:
+    """A 区承担比例 cell as a whole percent 0–100, or the RowError code refusing it.
+
+    50, 50% and 50％ give 50. A number between 0 and 1 with a fraction (0.5) is what Excel
+    keeps for a cell formatted as a percentage (50%), so it gives 50 too. A bare 1 could be
+    1 % or Excel's 100 %: `ambiguous_share` asks for 100 or 1%. Beyond 0–100 (or negative)
+    is `share_out_of_range`, 12.5 `fractional_share`, anything else `bad_share`.
+    """
+    clean = "".join(unicodedata.normalize("NFKC", text).split())
+    percent = clean.endswith("%")
+    number = _number(clean.removesuffix("%"))
+    if number is None:
+        return None, "bad_share"
+    negative, value = number
+    if negative and value:
+        return None, "share_out_of_range"
+    if not percent:
+        if value == 1:
+            return None, "ambiguous_share"
+        if 0 < value < 1:
+            value *= 100
+    if value > 100:
+        return None, "share_out_of_range"
+    if value != value.to_integral_value():
+        return None, "fractional_share"
+    return int(value), None
 
 
 @dataclass
@@ -140,6 +206,10 @@ def _parse_row(
         parsed.values["assigned_districts"] = ids
     if read.has("assigned_industries"):
         parsed.values["assigned_industries"] = cleared(read.tags("assigned_industries"))
+    if read.has("monthly_allowance"):
+        parsed.values["monthly_allowance"] = read.lookup("monthly_allowance", parse_allowance)
+    if read.has("district_share"):
+        parsed.values["district_share"] = read.lookup("district_share", parse_share)
     parsed.ok = read.ok and parsed.name is not None and parsed.district_id is not None
     return parsed
 

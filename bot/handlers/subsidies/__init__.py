@@ -1,8 +1,11 @@
-"""TODO(subsidies): filled in by issue 14's work."""
+"""The subsidy ledger (补贴): /subsidies."""
 
 from __future__ import annotations
 
-from bot.context import Handlers
+from telegram.ext import CommandHandler
 
-HANDLERS: Handlers = []
+from bot.context import Handlers
+from bot.handlers.subsidies import ledger
+
+HANDLERS: Handlers = [CommandHandler("subsidies", ledger.show_subsidies)]
 FLOWS: tuple = ()
