@@ -26,6 +26,7 @@ from storage.common.spreadsheets import ImportResult
 from storage.common.tags import TagProblem, hashtag
 from storage.people import districts, invites
 from storage.reports import exports, stats
+from storage.subsidies import ledger as ledgers
 
 logger = logging.getLogger("xieshang")
 T = TypeVar("T")
@@ -74,6 +75,11 @@ def _parser() -> argparse.ArgumentParser:
     workbook.add_argument("--district")
     workbook.add_argument("--tag", help="a campaign tag, e.g. 四必谈 or '#四必谈'")
     workbook.add_argument("--out", type=Path, required=True)
+    ledger = commands.add_parser("subsidies", help="the same ledger as /subsidies")
+    ledger.add_argument("--year", help="default: the current year in BOT_TIMEZONE")
+    ledger.add_argument("--district", help="default: the whole city")
+    ledger.add_argument("--json", action="store_true")
+    ledger.add_argument("--out", type=Path, help="also write the .xlsx there")
     return parser
 
 
@@ -241,6 +247,32 @@ async def _export(
     return t(lang, "cli.exported", count=result.reports, path=out)
 
 
+async def _subsidies(
+    settings: Settings, year_text: str | None, district: str | None, as_json: bool, out: Path | None
+) -> str:
+    lang = settings.bot_language
+    year = datetime.now(settings.tz).year if year_text is None else ledgers.parse_year(year_text)
+    if year is None:
+        first, last = ledgers.FIRST_YEAR, ledgers.LAST_YEAR
+        raise BadInput(t(lang, "subsidies.bad_year", value=year_text, first=first, last=last))
+
+    async def work(session: Any) -> ledgers.Ledger:
+        district_id = await _district_id(session, district, lang)
+        return await ledgers.compute_ledger(session, year, district_id)
+
+    ledger = await _in_session(settings, work)
+    if out is not None:
+        await asyncio.to_thread(_write_file, out, ledgers.ledger_sheet(ledger))
+    if as_json:
+        return json.dumps(ledgers.ledger_json(ledger), ensure_ascii=False, indent=2)
+    from bot.handlers.subsidies.ledger import ledger_text
+
+    text = ledger_text(lang, ledger, ledger.district or t(lang, "city"))
+    if out is not None:
+        text += "\n" + t(lang, "subsidies.written", path=out, count=len(ledger.rows))
+    return text
+
+
 def _write_file(path: Path, content: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(content)
@@ -292,6 +324,8 @@ def _run(settings: Settings, args: argparse.Namespace) -> str | None:
         return asyncio.run(_stats(settings, args.period, args.district, args.tag, args.json))
     if args.command == "export":
         return asyncio.run(_export(settings, args.period, args.district, args.tag, args.out))
+    if args.command == "subsidies":
+        return asyncio.run(_subsidies(settings, args.year, args.district, args.json, args.out))
     return asyncio.run(_import(settings, args.command, args.file))
 
 
