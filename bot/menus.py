@@ -53,6 +53,7 @@ ADMIN = (
     "enterprises",
     "quota",
     "model",
+    "accept",
     "quotas",
     "rewards",
     "contract",

@@ -100,5 +100,8 @@ async def receive_spreadsheet(update: Update, context: Context, who: Identity) -
 
 
 HANDLERS: Handlers = [
-    MessageHandler(filters.Document.ALL, receive_spreadsheet),
+    # A document captioned /contract is a contract text (bot/handlers/honours), no import.
+    MessageHandler(
+        filters.Document.ALL & ~filters.CaptionRegex(r"^/contract\b"), receive_spreadsheet
+    ),
 ]

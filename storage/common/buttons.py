@@ -455,3 +455,52 @@ class SelfAssessmentButton(ButtonData, prefix="eval_self"):
 
     round_id: int
     action: Literal["write"]
+
+
+# --- the enterprise registry --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EnterprisePageButton(ButtonData, prefix="enterprises"):
+    """◀ ▶ of /enterprises without words; district 0 is the whole city."""
+
+    district_id: int
+    page: int
+
+
+# --- the case library (经验交流) --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CaseStepButton(ButtonData, prefix="case_step"):
+    """A press in the guided /case: an industry (value its number in the list), 跳过, 保存, 取消."""
+
+    action: Literal["industry", "skip", "save", "drop"]
+    value: int | None = None
+
+
+@dataclass(frozen=True)
+class CaseButton(ButtonData, prefix="case"):
+    """A case: open it (the whole text), or send its 📎 attachment again."""
+
+    case_id: int
+    action: Literal["open", "file"]
+
+
+@dataclass(frozen=True)
+class CasesPageButton(ButtonData, prefix="cases_page"):
+    """◀ ▶ of a /cases search kept in case_searches."""
+
+    search_id: int
+    page: int
+
+
+# --- model enterprises and contract texts (示范企业, 特色合同文本) ------------------------------
+
+
+@dataclass(frozen=True)
+class ContractTextButton(ButtonData, prefix="contract_text"):
+    """Under /contract <enterprise>: 📄 取回 sends an uploaded contract text back."""
+
+    contract_id: int
+    action: Literal["get"]
