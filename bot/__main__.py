@@ -1,4 +1,5 @@
-"""The `xieshang` command line: run, webhook, db, roster, enterprises, reports, stats, export.
+"""The `xieshang` command line: run, webhook, db, roster, enterprises, reports, stats, rewards,
+export.
 
 Telegram and the Application are imported only by the commands that talk to Telegram, so
 `db`, `roster`, `stats` and `export` start quickly.
@@ -24,6 +25,7 @@ from storage import db, imports
 from storage.common.periods import PeriodProblem, parse_period
 from storage.common.spreadsheets import ImportResult
 from storage.common.tags import TagProblem, hashtag
+from storage.honours import figures as rewards
 from storage.people import districts, invites
 from storage.reports import exports, stats
 from storage.subsidies import ledger as ledgers
@@ -70,6 +72,10 @@ def _parser() -> argparse.ArgumentParser:
     figures.add_argument("--district")
     figures.add_argument("--tag", help="a campaign tag, e.g. 四必谈 or '#四必谈'")
     figures.add_argument("--json", action="store_true")
+    honours = commands.add_parser("rewards", help="the same sums as /rewards")
+    honours.add_argument("--year", help="the year (default: this year)")
+    honours.add_argument("--district")
+    honours.add_argument("--json", action="store_true")
     workbook = commands.add_parser("export", help="the same workbook as /export")
     workbook.add_argument("--period", default=None)
     workbook.add_argument("--district")
@@ -273,6 +279,28 @@ async def _subsidies(
     return text
 
 
+async def _rewards(
+    settings: Settings, year_text: str | None, district: str | None, as_json: bool
+) -> str:
+    lang = settings.bot_language
+    year = datetime.now(settings.tz).year
+    if year_text is not None:
+        if not (year_text.strip().isdigit() and 1900 <= int(year_text) <= 2199):
+            raise BadInput(t(lang, "honours.bad_year", value=year_text))
+        year = int(year_text)
+
+    async def work(session: Any) -> rewards.Rewards:
+        district_id = await _district_id(session, district, lang)
+        return await rewards.reward_totals(session, year, district_id)
+
+    figures = await _in_session(settings, work)
+    if as_json:
+        return json.dumps(rewards.rewards_json(figures), ensure_ascii=False, indent=2)
+    from bot.handlers.honours.figures import rewards_text
+
+    return rewards_text(lang, figures, figures.district or t(lang, "city"))
+
+
 def _write_file(path: Path, content: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(content)
@@ -322,6 +350,8 @@ def _run(settings: Settings, args: argparse.Namespace) -> str | None:
         return asyncio.run(_write_invites(settings, args.out, args.district))
     if args.command == "stats":
         return asyncio.run(_stats(settings, args.period, args.district, args.tag, args.json))
+    if args.command == "rewards":
+        return asyncio.run(_rewards(settings, args.year, args.district, args.json))
     if args.command == "export":
         return asyncio.run(_export(settings, args.period, args.district, args.tag, args.out))
     if args.command == "subsidies":
