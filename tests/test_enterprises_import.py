@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -11,7 +12,9 @@ from storage.common.spreadsheets import ERROR_CODES, ImportResult, RowError
 from storage.db import Sessions
 from storage.models import Enterprise
 from storage.people.districts import district_ids
+from tests.conftest import HQ_ID
 from tests.files import csv_bytes, replace_cell, with_values, xlsx
+from tests.harness import World
 
 HEADERS = ["企业名称", "所属区", "街道乡镇", "区域", "行业", "职工人数", "是否建会"]
 REGISTRY: list[list[Any]] = [
@@ -160,3 +163,93 @@ async def test_district_admin_restriction(sessions: Sessions) -> None:
             await session.scalars(select(Enterprise).where(Enterprise.name == "小马餐饮店"))
         ).one()
     assert shop.street == "什刹海街道"
+
+
+CONTRACT_HEADERS = ["企业名称", "所属区", "集体合同"]
+
+
+async def contracts(sessions: Sessions) -> dict[str, tuple[bool | None, date | None]]:
+    """Each enterprise's 集体合同 as stored: (signed, signed on)."""
+    async with sessions() as session:
+        rows = await enterprises.list_enterprises(session, None)
+        return {e.name: (e.collective_contract, e.contract_signed_on) for e in rows}
+
+
+async def test_collective_contract_column(sessions: Sessions) -> None:
+    """是/否 in their usual spellings, or a signing date in any usual form (an Excel date cell
+    too), which means 是; re-importing the file changes nothing."""
+    rows: list[list[Any]] = [
+        CONTRACT_HEADERS,
+        ["甲厂", "平谷", "是"],
+        ["乙厂", "平谷", "否"],
+        ["丙厂", "平谷", "有"],
+        ["丁厂", "平谷", "无"],
+        ["戊厂", "平谷", "✓"],
+        ["己厂", "平谷", "No"],
+        ["庚厂", "平谷", "2024-05-01"],
+        ["辛厂", "平谷", "2024/5/1"],
+        ["壬厂", "平谷", "2024年5月1日"],
+        ["癸厂", "平谷", datetime(2023, 12, 8)],
+        ["子厂", "平谷", None],
+        ["丑厂", "平谷", "已签订"],
+    ]
+    result = await run_import(sessions, xlsx(rows))
+    assert (result.ok, result.created) == (True, 12)
+    may_day = date(2024, 5, 1)
+    expected = {
+        "甲厂": (True, None),
+        "乙厂": (False, None),
+        "丙厂": (True, None),
+        "丁厂": (False, None),
+        "戊厂": (True, None),
+        "己厂": (False, None),
+        "庚厂": (True, may_day),
+        "辛厂": (True, may_day),
+        "壬厂": (True, may_day),
+        "癸厂": (True, date(2023, 12, 8)),
+        "子厂": (None, None),
+        "丑厂": (True, None),
+    }
+    assert await contracts(sessions) == expected
+    before = await registry(sessions)
+    for again in (xlsx(rows), csv_bytes(rows)):
+        same = await run_import(sessions, again)
+        assert (same.created, same.updated, same.unchanged) == (0, 0, 12)
+    assert await registry(sessions) == before
+    assert await contracts(sessions) == expected
+
+    english = [["name", "district", "collective_contract"], ["甲厂", "平谷", "no"]]
+    result = await run_import(sessions, csv_bytes(english))
+    assert (result.updated, result.unchanged) == (1, 0)
+    assert (await contracts(sessions))["甲厂"] == (False, None)
+
+
+async def test_collective_contract_left_out_keeps_what_is_known(sessions: Sessions) -> None:
+    """A registry without the 集体合同 column leaves the contracts on record alone."""
+    await run_import(sessions, xlsx([CONTRACT_HEADERS, ["甲厂", "平谷", "2024-05-01"]]))
+    result = await run_import(sessions, xlsx([["企业名称", "所属区"], ["甲厂", "平谷"]]))
+    assert (result.ok, result.unchanged) == (True, 1)
+    assert await contracts(sessions) == {"甲厂": (True, date(2024, 5, 1))}
+
+
+async def test_bad_collective_contract_is_refused_with_the_reason(
+    sessions: Sessions, world: World
+) -> None:
+    """A word that is neither 是/否 nor a date, and a date that does not exist, are row errors;
+    nothing is written, and the upload names the row, the column and why."""
+    rows: list[list[Any]] = [
+        CONTRACT_HEADERS,
+        ["甲厂", "平谷", "是"],
+        ["乙厂", "平谷", "也许"],
+        ["丙厂", "平谷", "2024-02-30"],
+    ]
+    result = await run_import(sessions, xlsx(rows))
+    assert [(e.row, e.field, e.code, e.value) for e in result.errors] == [
+        (3, "collective_contract", "bad_bool", "也许"),
+        (4, "collective_contract", "bad_date", "2024-02-30"),
+    ]
+    assert await registry(sessions) == {}
+    replies = await world.person(HQ_ID).upload(xlsx(rows), "企业名录.xlsx")
+    assert "第 3 行 集体合同：“也许”请填“是”或“否”" in replies.text
+    assert "第 4 行 集体合同：“2024-02-30”不是有效日期" in replies.text
+    assert await registry(sessions) == {}

@@ -1,6 +1,7 @@
 """The enterprise registry: the all-or-nothing import of a registry file, and its queries.
 
-An enterprise is identified by its name, unique city-wide.
+An enterprise is identified by its name, unique city-wide. The optional 集体合同 column holds
+是/否, or the day the collective contract was signed (which means 是).
 """
 
 from __future__ import annotations
@@ -8,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select
@@ -17,6 +19,8 @@ from storage.common.spreadsheets import (
     ImportResult,
     RowError,
     RowReader,
+    cell_bool,
+    cell_date,
     column_length,
     open_import,
 )
@@ -31,11 +35,27 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "industry": ("行业", "产业", "所属行业"),
     "employees": ("职工人数", "职工数", "员工人数", "人数", "staff"),
     "unionized": ("是否建会", "建会", "已建会", "建会情况", "union"),
+    "collective_contract": (
+        "集体合同",
+        "签订集体合同",
+        "是否签订集体合同",
+        "集体合同签订",
+        "集体合同签订日期",
+        "集体合同签订时间",
+        "集体合同情况",
+        "集体协商合同",
+        "contract",
+        "contract_signed_on",
+    ),
 }
 REQUIRED = ("name", "district")
 _TEXT_FIELDS = ("street", "region", "industry")
 
 _SPACES = re.compile(r"[\s\u3000]+")
+# Words of the 集体合同 column beyond the yes/no every column takes (storage.common.spreadsheets).
+_SIGNED = {"已签", "已签订", "签订", "已签约", "签约"}
+_UNSIGNED = {"未签", "未签订", "没签", "没有", "未签约"}
+_DIGIT = re.compile(r"\d")
 _CHUNK = 500
 
 
@@ -46,6 +66,27 @@ def normalize_enterprise_name(text: str) -> str:
     and "维达纸业（中国）" one enterprise.
     """
     return _SPACES.sub(" ", text.strip()).replace("(", "（").replace(")", "）")
+
+
+def parse_contract(text: str) -> tuple[tuple[bool, date | None] | None, str | None]:
+    """A 集体合同 cell: (signed, signed on) — 是 (True, None), 否 (False, None), a date
+    (True, the date) — or None and the code refusing it: bad_date for something like a date
+    that is none (2024-02-30), bad_bool for anything else."""
+    if text in _SIGNED:
+        return (True, None), None
+    if text in _UNSIGNED:
+        return (False, None), None
+    try:
+        answer = cell_bool(text)
+    except ValueError:
+        pass
+    else:
+        return (bool(answer), None), None
+    try:
+        signed_on = cell_date(text)
+    except ValueError:
+        return None, "bad_date" if _DIGIT.search(text) else "bad_bool"
+    return (True, signed_on), None
 
 
 @dataclass
@@ -76,6 +117,12 @@ def _parse_row(
         values["employees"] = read.integer("employees", least=0)
     if read.has("unionized"):
         values["unionized"] = read.boolean("unionized")
+    if read.has("collective_contract"):
+        # A date cell reads as its ISO text, which parse_contract reads back as the date.
+        contract = read.lookup("collective_contract", parse_contract)
+        signed, signed_on = contract if contract is not None else (None, None)
+        values["collective_contract"] = signed
+        values["contract_signed_on"] = signed_on
     if not read.ok or name is None or district_id is None:
         return None
     return _Parsed(read.number, name, district_id, values)
