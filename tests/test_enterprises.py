@@ -120,6 +120,7 @@ async def test_search_exact_part_and_typo(world: World, sessions: Sessions) -> N
     part = await hq.send("/enterprises 维达")
     assert "🔎 “维达”：全市找到 1 家企业" in part.text and vida in part.text
     typo = await hq.send("/enterprises 维大纸业")
+    assert "🔎 “维大纸业”：全市找到 2 家企业" in typo.text
     assert vida in typo.text and "大华纸业" in typo.text
     paper = await hq.send("/enterprises 纸业")
     assert paper.text.index("北京大华纸业") < paper.text.index("维达北方纸业")
