@@ -46,7 +46,7 @@ async def quota_lines(
     """Per district and region: the quota, nominated, 达标 and 未达标 (districts in the seed's
     order, regions by name)."""
     lines: dict[tuple[int, str], RegionLine] = {}
-    names = dict((await session.execute(select(District.id, District.name))).tuples().all())
+    names = {did: name for did, name in await session.execute(select(District.id, District.name))}
 
     def line(did: int, region: str) -> RegionLine:
         return lines.setdefault((did, region), RegionLine(names.get(did, ""), region))
@@ -139,7 +139,7 @@ async def reward_totals(session: AsyncSession, year: int, district_id: int | Non
     if district_id is not None:
         models = models.where(ModelNomination.district_id == district_id)
         featured = featured.where(Enterprise.district_id == district_id)
-    names = dict((await session.execute(select(District.id, District.name))).tuples().all())
+    names = {did: name for did, name in await session.execute(select(District.id, District.name))}
     per: dict[int, DistrictRewards] = {}
     for did, count, total in await session.execute(models):
         one = per.setdefault(did, DistrictRewards(names.get(did, "")))
