@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint bench-roster bench-reports bench-broadcast bench-schedules bench-callups bench-trainings bench-evaluation clean
+.PHONY: run test lint bench-roster bench-reports bench-broadcast bench-schedules bench-callups bench-trainings bench-evaluation bench-cases clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "xieshang needs Python 3.11 or newer"'
@@ -57,6 +57,9 @@ bench-trainings: $(VENV)/.installed-dev
 
 bench-evaluation: $(VENV)/.installed-dev
 	$(BIN)/python -m bench.evaluation
+
+bench-cases: $(VENV)/.installed-dev
+	$(BIN)/python -m bench.cases
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,7 +1,7 @@
 """`/cases <words>`: the full-text search of the case library, best matches first.
 
-SQLite reads the FTS5 table `cases_fts` (ranked by bm25), PostgreSQL the GIN index on
-to_tsvector('simple', terms) (ranked by ts_rank); both see the words of storage.cases.words,
+SQLite reads the FTS5 table `cases_fts` (ranked by bm25), PostgreSQL the GIN index on the
+stored to_tsvector('simple', terms) (ranked by ts_rank); both see the words of storage.cases.words,
 quoted, so no input is ever read as search syntax. A case matches when it holds any of the
 query's words; holding more of them, and more often, ranks it higher. Ties: the newest first.
 """
@@ -28,15 +28,14 @@ _SQLITE_PAGE = text(
     "ORDER BY bm25(cases_fts), cases_fts.rowid DESC LIMIT :limit OFFSET :offset"
 )
 _SQLITE_COUNT = text("SELECT count(*) FROM cases_fts WHERE cases_fts MATCH :query")
+# terms_tsv: to_tsvector('simple', terms), stored by PostgreSQL (migration 0014).
 _PG_PAGE = text(
     "SELECT id FROM cases, to_tsquery('simple', :query) AS q "
-    "WHERE to_tsvector('simple', terms) @@ q "
-    "ORDER BY ts_rank(to_tsvector('simple', terms), q, 1) DESC, id DESC "
+    "WHERE terms_tsv @@ q "
+    "ORDER BY ts_rank(terms_tsv, q, 1) DESC, id DESC "
     "LIMIT :limit OFFSET :offset"
 )
-_PG_COUNT = text(
-    "SELECT count(*) FROM cases WHERE to_tsvector('simple', terms) @@ to_tsquery('simple', :query)"
-)
+_PG_COUNT = text("SELECT count(*) FROM cases WHERE terms_tsv @@ to_tsquery('simple', :query)")
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+from typing import Any
 
 from alembic import context
 from sqlalchemy.engine import Connection
@@ -21,11 +22,15 @@ def _url() -> str:
 
 
 # The case search's full-text index (migration 0014) has a form of its own on each backend and
-# none in the models: SQLite's FTS5 table (and its shadow tables), PostgreSQL's GIN index.
+# none in the models: SQLite's FTS5 table (and its shadow tables), PostgreSQL's generated
+# tsvector column and its GIN index.
 FULL_TEXT_INDEX = ("cases_fts", "ix_cases_terms_tsv")
+FULL_TEXT_COLUMN = "terms_tsv"
 
 
-def _include_name(name: str | None, type_: str, _parents: object) -> bool:
+def _include_name(name: str | None, type_: str, parents: Any) -> bool:
+    if type_ == "column":
+        return not (parents.get("table_name") == "cases" and name == FULL_TEXT_COLUMN)
     return not (type_ in ("table", "index") and (name or "").startswith(FULL_TEXT_INDEX))
 
 
