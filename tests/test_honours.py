@@ -11,12 +11,15 @@ import subprocess
 import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
+import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from storage import db
+from storage.honours import records
 from storage.models import (
     Acceptance,
     ContractText,
@@ -321,9 +324,21 @@ async def test_amounts_are_whole_yuan(world: World, sessions: db.Sessions) -> No
     assert "企业名录里没有" in (await miyun.send("/accept 密云丁企业 达标")).text
 
 
-async def test_two_nominations_for_the_last_place(world: World, sessions: db.Sessions) -> None:
+async def test_two_nominations_for_the_last_place(
+    world: World, sessions: db.Sessions, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Two admins nominating at once for a region's last place: one gets it, the other is told
     the region is full, and one nomination is stored."""
+    counted = records.holders
+
+    async def slow_count(*args: Any) -> list[str]:
+        # Widens the race between counting and adding: without the quota row's lock, both
+        # would count 1 of 2 and add theirs.
+        names = await counted(*args)
+        await asyncio.sleep(0.2)
+        return names
+
+    monkeypatch.setattr(records, "holders", slow_count)
     await pinggu(sessions)
     hq, pinggu_admin, _ = await district_admins(world, sessions)
     await hq.send("/quota 平谷 东部 2")
