@@ -324,3 +324,28 @@ async def test_empty_and_punctuation_queries_get_a_clear_answer(world: World) ->
     assert "请在 /cases 后面写要找的词" in (await wang.send("/cases")).text
     assert "没有可以搜索的词" in (await wang.send("/cases ，。！？……")).text
     assert "没有找到和“火星移民”相关的案例" in (await wang.send("/cases 火星移民")).text
+
+
+async def test_pages_turn_only_for_the_searcher(world: World, sessions: Sessions) -> None:
+    """In a group, another member's press on ▶ of someone's search is refused with the reason
+    and the list stays as it was."""
+    hq, wang = await with_roster(world)
+    group = world.group()
+    now = datetime.now(UTC)
+    async with sessions.begin() as session:
+        for number in range(12):
+            await records.add(
+                session,
+                CaseDraft(f"工资协商{number}", None, "工资协商的做法。", []),
+                author_telegram_id=WANG,
+                instructor_id=None,
+                district_id=None,
+                now=now,
+            )
+    first = await hq.send("/cases 工资", chat=group)
+    assert "第 1/2 页" in first.text, first.text
+    refused = await wang.press("下一页 ▶", chat=group)
+    assert "只对发起这次搜索的人有效" in refused.text
+    assert not [c for c in refused.calls if c.method == "editMessageText"]
+    turned = await hq.press("下一页 ▶", chat=group)
+    assert "第 2/2 页" in turned.text
