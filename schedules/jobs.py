@@ -24,6 +24,7 @@ from telegram.ext import CallbackContext, JobQueue
 
 from schedules import callups, evaluation, progress, reminders, trainings
 from schedules.delivery import Sender
+from storage.cases import search as case_search
 from storage.db import Sessions
 from storage.evaluation import raters
 from storage.messaging import conversations, inbox, notices
@@ -175,17 +176,19 @@ async def tick(context: CallbackContext[Any, Any, Any, Any]) -> None:
 
 
 async def purge(context: CallbackContext[Any, Any, Any, Any]) -> None:
-    """Daily: forgets handled updates older than a week, abandoned guided flows and the
-    unsubmitted grades of closed evaluation rounds."""
+    """Daily: forgets handled updates older than a week, abandoned guided flows, the
+    unsubmitted grades of closed evaluation rounds and /cases searches older than a week."""
     async with Services.of(context.bot_data).sessions.begin() as session:
         updates = await inbox.purge_handled(session)
         flows = await conversations.purge_stale(session)
         ratings = await raters.forget_unsubmitted(session, now=datetime.now(UTC))
+        searches = await case_search.forget_old(session, now=datetime.now(UTC))
     logger.info(
-        "purged %s handled updates, %s abandoned flows and %s unsubmitted ratings",
+        "purged %s handled updates, %s abandoned flows, %s unsubmitted ratings, %s searches",
         updates,
         flows,
         ratings,
+        searches,
     )
 
 

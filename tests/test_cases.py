@@ -4,18 +4,20 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from bot.sandbox.botapi import BotApiStandIn
 from bot.texts import t as text_of
+from schedules import jobs
 from storage.cases import records
 from storage.cases.records import CaseDraft
-from storage.cases.search import search
+from storage.cases.search import recall, remember, search
 from storage.db import Sessions
-from storage.models import Case
+from storage.models import Case, CaseSearch
 from tests.conftest import HQ_ID
 from tests.files import ROSTER_HEADERS, xlsx
 from tests.harness import Chat, Person, World
@@ -345,7 +347,26 @@ async def test_pages_turn_only_for_the_searcher(world: World, sessions: Sessions
     first = await hq.send("/cases 工资", chat=group)
     assert "第 1/2 页" in first.text, first.text
     refused = await wang.press("下一页 ▶", chat=group)
-    assert "只对发起这次搜索的人有效" in refused.text
+    assert "不是你发起的" in refused.text
     assert not [c for c in refused.calls if c.method == "editMessageText"]
     turned = await hq.press("下一页 ▶", chat=group)
     assert "第 2/2 页" in turned.text
+
+
+async def test_the_daily_purge_forgets_searches_older_than_a_week(
+    world: World, sessions: Sessions
+) -> None:
+    """A search's ◀ ▶ point at a kept row; the daily purge deletes those older than 7 days and
+    keeps newer ones."""
+    async with sessions.begin() as session:
+        old = await remember(session, HQ_ID, "工资")
+        new = await remember(session, HQ_ID, "协商")
+        await session.execute(
+            update(CaseSearch)
+            .where(CaseSearch.id == old)
+            .values(created_at=datetime.now(UTC) - timedelta(days=8))
+        )
+    await jobs.purge(SimpleNamespace(bot_data=world.app.bot_data))  # type: ignore[arg-type]
+    async with sessions() as session:
+        assert await recall(session, old, HQ_ID) is None
+        assert await recall(session, new, HQ_ID) == "协商"

@@ -45,7 +45,7 @@ ZH_CN: dict[str, str] = {
     "cases.none": "没有找到和“{query}”相关的案例。换个说法试试，或用 /case 分享一个。",
     "cases.header": "🔎 “{query}”：共 {total} 个案例，第 {page}/{pages} 页",
     "cases.hit": "{number}. {title}\n   {industry}{tags} · {author}\n   {snippet}",
-    "cases.search_gone": "翻页只对发起这次搜索的人有效。请自己发 /cases 关键词。",
+    "cases.search_gone": "这次搜索已过期（保留 7 天），或不是你发起的。请自己发 /cases 关键词。",
 }
 
 EN: dict[str, str] = {
@@ -96,5 +96,5 @@ EN: dict[str, str] = {
     "cases.none": "No case matches “{query}”. Try other words, or share one with /case.",
     "cases.header": "🔎 “{query}”: {total} cases, page {page}/{pages}",
     "cases.hit": "{number}. {title}\n   {industry}{tags} · {author}\n   {snippet}",
-    "cases.search_gone": "Only the one who searched can turn its pages. Send /cases with your words.",
+    "cases.search_gone": "This search has expired (searches are kept 7 days) or is not yours. Send /cases with your words.",
 }

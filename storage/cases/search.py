@@ -11,8 +11,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
-from sqlalchemy import select, text
+from sqlalchemy import delete, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.cases.words import query_words
@@ -20,6 +21,7 @@ from storage.models import Case, CaseSearch
 
 PAGE_SIZE = 10
 WORDS_KEPT = 500  # characters of a search kept for its pages
+KEPT_DAYS = 7  # a search's pages turn this long; the daily purge forgets older ones
 SNIPPET_BEFORE = 20
 SNIPPET_LENGTH = 80
 
@@ -88,6 +90,17 @@ async def remember(session: AsyncSession, telegram_id: int, query: str) -> int:
     session.add(kept)
     await session.flush()
     return kept.id
+
+
+async def forget_old(session: AsyncSession, *, now: datetime, days: int = KEPT_DAYS) -> int:
+    """Deletes searches older than `days` (their ◀ ▶ then answer that the search is gone);
+    returns how many."""
+    result = await session.execute(
+        delete(CaseSearch)
+        .where(CaseSearch.created_at < now - timedelta(days=days))
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 async def recall(session: AsyncSession, search_id: int, telegram_id: int) -> str | None:
