@@ -888,6 +888,7 @@ async def backend(
 ) -> None:
     """The three parts on a fresh database of one kind, the bot running as deployed."""
     errors.count, errors.first = 0, None
+    noted = len(NOTES)
     async with fresh() as url:
         start = time.perf_counter()
         await asyncio.to_thread(db.upgrade, url)
@@ -938,6 +939,7 @@ async def backend(
                     watching.cancel()
         finally:
             await engine.dispose()
+    NOTES[noted:] = [n if n.startswith(f"{name}:") else f"{name}: {n}" for n in NOTES[noted:]]
     if errors.first:
         NOTES.append(f"{name}: {errors.count} errors logged, the first: {errors.first}")
     results.result[name].append(("errors logged (whole run)", str(errors.count)))
