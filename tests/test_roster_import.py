@@ -433,3 +433,88 @@ async def test_districts_added_by_hq_are_accepted(sessions: Sessions) -> None:
     assert districts.find_district(names, "经开") is None
     rows = [ROSTER_HEADERS[:4], ["张三", "区级", "专职", "经开区"]]
     assert (await run_import(sessions, xlsx(rows))).created == 1
+
+
+# --- the subsidy columns (月补贴, 区承担比例) --------------------------------------------------
+
+SUBSIDY_HEADERS = [*ROSTER_HEADERS, "月补贴", "区承担比例"]
+
+
+def with_subsidies(*cells: tuple[Any, Any]) -> list[list[Any]]:
+    """The sample roster with a 月补贴 and a 区承担比例 for each of its three people."""
+    people = zip(SAMPLE_ROSTER[1:], cells, strict=True)
+    return [SUBSIDY_HEADERS, *[[*row, *pair] for row, pair in people]]
+
+
+async def subsidies(sessions: Sessions) -> dict[str, tuple[int | None, int | None]]:
+    people = await instructors(sessions)
+    return {name: (p.monthly_allowance, p.district_share) for name, p in people.items()}
+
+
+async def test_subsidy_columns_are_read_as_people_write_them(sessions: Sessions) -> None:
+    """月补贴 takes ￥5,560 or 5560元, 区承担比例 50% or Excel's 0.5; a blank cell is none; the
+    same file again changes nothing; a file without the columns keeps them; a blank clears."""
+    rows = with_subsidies(("￥5,560", "50%"), ("5560元", 0.5), (None, None))
+    assert (await run_import(sessions, xlsx(rows))).created == 3
+    expected = {"王建国": (5560, 50), "李红": (5560, 50), "赵敏": (None, None)}
+    assert await subsidies(sessions) == expected
+    again = await run_import(sessions, xlsx(rows))
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 3)
+    without = await run_import(sessions, xlsx(SAMPLE_ROSTER))
+    assert (without.updated, without.unchanged) == (0, 3)
+    assert await subsidies(sessions) == expected
+    blank = await run_import(sessions, xlsx(replace_cell(rows, 2, "月补贴", None)))
+    assert (blank.updated, blank.unchanged) == (1, 2)
+    assert (await subsidies(sessions))["王建国"] == (None, 50)
+    english = [["name", "level", "employment", "district", "monthly_allowance", "district_share"],
+               ["赵敏", "街乡级", "兼职", "平谷", "3,000", 30]]  # fmt: skip
+    assert (await run_import(sessions, xlsx(english))).updated == 1
+    assert (await subsidies(sessions))["赵敏"] == (3000, 30)
+
+
+def test_allowance_and_share_forms() -> None:
+    """Each written form of an amount or a share gives its value, or the code refusing it."""
+    allowances = {
+        "5560": 5560, "5,560": 5560, "5，560": 5560, "￥5560": 5560, "¥5,560元": 5560,
+        "5560元": 5560, "5560.00": 5560, "５５６０": 5560, "0": 0, "5 560": 5560,
+        "-5": "negative_allowance", "5560.5": "fractional_allowance", "五千": "bad_allowance",
+        "5560元/月": 5560, "5560块": "bad_allowance", "1000001": "allowance_too_large",
+        "": "bad_allowance",
+    }  # fmt: skip
+    for text, expected in allowances.items():
+        value, code = roster.parse_allowance(text)
+        assert (value if code is None else code) == expected, text
+    shares = {
+        "50": 50, "50%": 50, "50％": 50, "0.5": 50, "0.29": 29, "0": 0, "100": 100,
+        "100%": 100, "1%": 1, "0%": 0, "1": "ambiguous_share", "1.0": "ambiguous_share",
+        "101": "share_out_of_range", "-5": "share_out_of_range", "12.5": "fractional_share",
+        "0.125": "fractional_share", "0.5%": "fractional_share", "一半": "bad_share",
+    }  # fmt: skip
+    for text, expected in shares.items():
+        value, code = roster.parse_share(text)
+        assert (value if code is None else code) == expected, text
+
+
+BAD_SUBSIDY_CELLS = [
+    ("月补贴", "-1", "monthly_allowance", "negative_allowance"),
+    ("月补贴", 5560.5, "monthly_allowance", "fractional_allowance"),
+    ("月补贴", "五千", "monthly_allowance", "bad_allowance"),
+    ("月补贴", 2_000_000, "monthly_allowance", "allowance_too_large"),
+    ("月补贴", "=A1*2", "monthly_allowance", "formula"),
+    ("区承担比例", 101, "district_share", "share_out_of_range"),
+    ("区承担比例", "-5%", "district_share", "share_out_of_range"),
+    ("区承担比例", "12.5%", "district_share", "fractional_share"),
+    ("区承担比例", "一半", "district_share", "bad_share"),
+    ("区承担比例", 1, "district_share", "ambiguous_share"),
+]
+
+
+async def test_bad_subsidy_cell(sessions: Sessions) -> None:
+    """A bad 月补贴 or 区承担比例 fails the whole file with its row, field and value; nothing
+    is written."""
+    good = with_subsidies((5560, 50), (5560, 50), (3000, 30))
+    for header, value, field, code in BAD_SUBSIDY_CELLS:
+        result = await run_import(sessions, xlsx(replace_cell(good, 3, header, value)))
+        assert [(e.row, e.field, e.code) for e in result.errors] == [(3, field, code)], value
+        assert result.errors[0].value is not None
+    assert await snapshot(sessions) == [()]

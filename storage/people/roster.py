@@ -92,11 +92,12 @@ def _number(text: str) -> tuple[bool, Decimal] | None:
 def parse_allowance(text: str) -> tuple[int | None, str | None]:
     """A 月补贴 cell as whole yuan a month, or the RowError code refusing it.
 
-    5560, 5,560, ￥5560, ¥5,560元 and 5560.00 all give 5560; a minus is `negative_allowance`,
-    jiao or fen (5560.5) `fractional_allowance`, anything else `bad_allowance`.
+    5560, 5,560, ￥5560, 5560元, 5560元/月 and 5560.00 all give 5560; a minus is
+    `negative_allowance`, jiao or fen (5560.5) `fractional_allowance`, anything else
+    `bad_allowance`.
     """
     clean = "".join(unicodedata.normalize("NFKC", text).split()).replace(",", "")
-    clean = clean.removeprefix("¥").removeprefix("RMB").removesuffix("元")
+    clean = clean.removeprefix("¥").removeprefix("RMB").removesuffix("/月").removesuffix("元")
     number = _number(clean)
     if number is None:
         return None, "bad_allowance"

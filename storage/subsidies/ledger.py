@@ -119,25 +119,26 @@ class Ledger:
 
 async def compute_ledger(session: AsyncSession, year: int, district_id: int | None) -> Ledger:
     """The ledger of `year` for a district, or for the city when `district_id` is None."""
-    query = (
-        select(
-            Instructor.name,
-            District.name,
-            Instructor.monthly_allowance,
-            Instructor.district_share,
-            Instructor.start_date,
-            Instructor.status,
-        )
-        .join(District, District.id == Instructor.district_id)
-        .order_by(District.id, Instructor.name, Instructor.id)
-    )
+    query = select(
+        District.id,
+        Instructor.id,
+        Instructor.name,
+        District.name,
+        Instructor.monthly_allowance,
+        Instructor.district_share,
+        Instructor.start_date,
+        Instructor.status,
+    ).join(District, District.id == Instructor.district_id)
     district = None
     if district_id is not None:
         query = query.where(Instructor.district_id == district_id)
         district = await session.scalar(select(District.name).where(District.id == district_id))
     ledger = Ledger(year, district)
     by_district: dict[str, DistrictTotal] = {}
-    for name, district_name, monthly, share, start, status in await session.execute(query):
+    # Sorted here, not by ORDER BY name: SQLite and PostgreSQL collate Chinese names differently,
+    # and the chat, the sheet and the command line must list them alike (code point order).
+    found = sorted((await session.execute(query)).all(), key=lambda r: (r[0], r[2], r[1]))
+    for _, _, name, district_name, monthly, share, start, status in found:
         if monthly is None:
             if status != Status.ENDED.value:
                 ledger.without_allowance += 1
