@@ -258,7 +258,7 @@ def test_every_error_code_is_listed() -> None:
             for name in (
                 "common/spreadsheets.py",
                 "people/roster.py",
-                "enterprises.py",
+                "enterprises/registry.py",
                 "reports/history.py",
                 "people/districts.py",
             )
