@@ -48,9 +48,9 @@ from typing import Any
 from sqlalchemy import func, insert, select, update
 
 from bench.common import (
-    POSTGRES_DEFAULT,
     Fresh,
     LogCounter,
+    bench_arguments,
     max_rss_mib,
     median,
     percentile,
@@ -617,13 +617,7 @@ async def main(arguments: argparse.Namespace) -> None:
 
 
 def parse_arguments(argv: Sequence[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m bench.callups", description=__doc__)
-    parser.add_argument(
-        "--postgres",
-        nargs="?",
-        const=POSTGRES_DEFAULT,
-        help="also run on PostgreSQL at this server URL (default: %(const)s)",
-    )
+    parser = bench_arguments("python -m bench.callups", __doc__)
     return parser.parse_args(argv)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import logging
 import os
@@ -34,6 +35,18 @@ Fresh = Callable[[], AbstractAsyncContextManager[str]]  # yields a new empty dat
 
 
 # --- the header ------------------------------------------------------------------------------
+
+
+def bench_arguments(prog: str, description: str | None) -> argparse.ArgumentParser:
+    """A benchmark's command line with the `--postgres [URL]` every benchmark takes."""
+    parser = argparse.ArgumentParser(prog=prog, description=description)
+    parser.add_argument(
+        "--postgres",
+        nargs="?",
+        const=POSTGRES_DEFAULT,
+        help="also run on PostgreSQL at this server URL (default: %(const)s)",
+    )
+    return parser
 
 
 def print_header(title: str, *versions: str) -> None:

@@ -70,10 +70,10 @@ from telegram.ext import TypeHandler
 from bench.broadcast import HQ_ID, INSTRUCTORS
 from bench.broadcast import seed as seed_world
 from bench.common import (
-    POSTGRES_DEFAULT,
     Deployed,
     Fresh,
     LogCounter,
+    bench_arguments,
     deployed_bot,
     max_rss_mib,
     percentile,
@@ -988,13 +988,7 @@ async def main(arguments: argparse.Namespace) -> None:
 
 
 def parse_arguments(argv: Sequence[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m bench.evaluation", description=__doc__)
-    parser.add_argument(
-        "--postgres",
-        nargs="?",
-        const=POSTGRES_DEFAULT,
-        help="also run on PostgreSQL at this server URL (default: %(const)s)",
-    )
+    parser = bench_arguments("python -m bench.evaluation", __doc__)
     parser.add_argument(
         "--minutes",
         type=float,

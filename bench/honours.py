@@ -28,7 +28,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.engine import make_url
 
 from bench.common import (
-    POSTGRES_DEFAULT,
+    bench_arguments,
     max_rss_mib,
     median,
     ms,
@@ -210,13 +210,7 @@ async def main(arguments: argparse.Namespace) -> None:
 
 
 def parse_arguments(argv: Sequence[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m bench.honours", description=__doc__)
-    parser.add_argument(
-        "--postgres",
-        nargs="?",
-        const=POSTGRES_DEFAULT,
-        help="also run on PostgreSQL at this server URL (default: %(const)s)",
-    )
+    parser = bench_arguments("python -m bench.honours", __doc__)
     return parser.parse_args(argv)
 
 

@@ -57,9 +57,9 @@ from telegram.ext import TypeHandler
 from bench.broadcast import HQ_ID, INSTRUCTOR_BASE, INSTRUCTORS, busiest
 from bench.broadcast import seed as seed_world
 from bench.common import (
-    POSTGRES_DEFAULT,
     Fresh,
     LogCounter,
+    bench_arguments,
     deployed_bot,
     max_rss_mib,
     percentile,
@@ -552,13 +552,7 @@ async def main(arguments: argparse.Namespace) -> None:
 
 
 def parse_arguments(argv: Sequence[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m bench.trainings", description=__doc__)
-    parser.add_argument(
-        "--postgres",
-        nargs="?",
-        const=POSTGRES_DEFAULT,
-        help="also run on PostgreSQL at this server URL (default: %(const)s)",
-    )
+    parser = bench_arguments("python -m bench.trainings", __doc__)
     return parser.parse_args(argv)
 
 
