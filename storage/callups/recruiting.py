@@ -60,16 +60,17 @@ class Voice:
     def today(self, now: datetime) -> date:
         return now.astimezone(self.timezone).date()
 
-
-async def _langs(session: AsyncSession, voice: Voice, ids: Iterable[int]) -> dict[int, str]:
-    found = await languages(session, list(ids))
-    return {i: found.get(i) or voice.language for i in ids}
+    async def langs(self, session: AsyncSession, telegram_ids: Iterable[int]) -> dict[int, str]:
+        """Each account's chosen language, the bot's default where none was chosen."""
+        ids = list(telegram_ids)
+        found = await languages(session, ids)
+        return {i: found.get(i) or self.language for i in ids}
 
 
 async def _tell_hq(
     session: AsyncSession, voice: Voice, call_up: CallUp, key: str, text_key: str, **values: object
 ) -> outbox.Outgoing:
-    lang = (await _langs(session, voice, [call_up.created_by]))[call_up.created_by]
+    lang = (await voice.langs(session, [call_up.created_by]))[call_up.created_by]
     text = voice.translate(lang, text_key, id=call_up.id, title=call_up.title, **values)
     buttons: outbox.Buttons = [
         [(voice.translate(lang, "callup.button.status"), CallUpButton(call_up.id, "status"))]
@@ -116,7 +117,7 @@ async def fill(
     expires = min(now + timedelta(minutes=call_up.answer_minutes), aware(call_up.deadline))
     order = {c.instructor_id: i + 1 for i, c in enumerate(candidates)}
     messages = []
-    langs = await _langs(session, voice, [c.telegram_id for c in chosen])
+    langs = await voice.langs(session, [c.telegram_id for c in chosen])
     for candidate in chosen:
         invitation = CallUpInvitation(
             call_up_id=call_up.id,
@@ -351,7 +352,7 @@ async def _announce(
     bound = [(iid, int(tid)) for iid, _, _, tid in team if tid is not None]
     if not first:
         bound = [(iid, tid) for iid, tid in bound if iid == newcomer]
-    langs = await _langs(session, voice, [tid for _, tid in bound])
+    langs = await voice.langs(session, [tid for _, tid in bound])
     values = {"id": call_up.id, "title": call_up.title, "size": call_up.size, "names": names}
     messages = [
         outbox.Outgoing(
@@ -503,7 +504,7 @@ async def cancel(session: AsyncSession, call_up_id: int, voice: Voice, *, now: d
     call_up.status = CallUpStatus.CANCELLED.value
     call_up.cancelled_at = now
     bound = [(iid, int(tid)) for iid, _, _, tid in team if tid is not None]
-    langs = await _langs(session, voice, [tid for _, tid in bound])
+    langs = await voice.langs(session, [tid for _, tid in bound])
     messages = [
         outbox.Outgoing(
             f"callup:{call_up.id}:cancelled:{iid}",
@@ -640,7 +641,7 @@ async def _ratings(session: AsyncSession, voice: Voice, now: datetime, done: Adv
         done.ratings += 1
         if call_up.members <= 0:
             continue
-        lang = (await _langs(session, voice, [call_up.created_by]))[call_up.created_by]
+        lang = (await voice.langs(session, [call_up.created_by]))[call_up.created_by]
         text = voice.translate(
             lang, "callup.rate_ask", id=call_up.id, title=call_up.title,
             ends=call_up.ends.isoformat(), members=call_up.members,

@@ -22,7 +22,6 @@ from storage.evaluation.dossier import Dossier, describe, dossiers
 from storage.evaluation.rounds import RoundRefusal
 from storage.messaging import outbox
 from storage.models import EvaluationEntry, EvaluationRound, Instructor, Status
-from storage.people.access import languages
 
 TEXT_LIMIT = 2000
 PROMPT_KIND = "eval_prompt"  # outbox kinds are at most 16 characters
@@ -70,11 +69,6 @@ async def reachable(
     return [(int(i), int(tid or 0)) for i, tid in await session.execute(query)]
 
 
-async def langs_of(session: AsyncSession, voice: Voice, telegram_ids: list[int]) -> dict[int, str]:
-    found = await languages(session, telegram_ids)
-    return {tid: found.get(tid) or voice.language for tid in telegram_ids}
-
-
 @dataclass(frozen=True)
 class Opened:
     """A year opened: its round and whom the prompts reach."""
@@ -105,7 +99,7 @@ async def open_year(
     participants = await rounds.participant_count(session, created.id)
     people = await reachable(session, created.id)
     found = await dossiers(session, year, [i for i, _ in people], tz=voice.timezone)
-    langs = await langs_of(session, voice, [tid for _, tid in people])
+    langs = await voice.langs(session, [tid for _, tid in people])
     messages = [
         outbox.Outgoing(
             f"evaluation:{created.id}:prompt:{iid}",

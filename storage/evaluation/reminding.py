@@ -21,7 +21,6 @@ from storage.evaluation.answers import (
     REMIND_KIND,
     TEXT_LIMIT,
     deadline_text,
-    langs_of,
     reachable,
     write_buttons,
 )
@@ -68,7 +67,7 @@ async def _remind(
     session: AsyncSession, voice: Voice, evaluation: EvaluationRound, which: str, *, now: datetime
 ) -> int:
     people = await reachable(session, evaluation.id, unanswered=True)
-    langs = await langs_of(session, voice, [tid for _, tid in people])
+    langs = await voice.langs(session, [tid for _, tid in people])
     deadline = deadline_text(voice, evaluation.deadline)
     messages = [
         outbox.Outgoing(

@@ -395,7 +395,7 @@ async def _messages(
     session: AsyncSession, voice: Voice, training: Training, groups: list[BreakoutGroup]
 ) -> list[outbox.Outgoing]:
     ids = [m.attendee.telegram_id for g in groups for m in g.members if m.attendee.telegram_id]
-    langs = await records.langs_of(session, voice, ids)
+    langs = await voice.langs(session, ids)
     messages = []
     round_no = training.breakouts
     for group in groups:

@@ -38,7 +38,6 @@ from storage.models import (
     TrainingSeat,
     TrainingStatus,
 )
-from storage.people.access import languages
 from storage.trainings.codes import CODE_DIGITS
 from storage.trainings.records import KIND, facts
 
@@ -121,7 +120,7 @@ async def announce_codes(
         if not getattr(claimed, "rowcount", 0):
             continue
         organizer = training.created_by
-        lang = (await languages(session, [organizer])).get(organizer) or voice.language
+        lang = (await voice.langs(session, [organizer]))[organizer]
         text = voice.translate(
             lang,
             "checkin.announce",

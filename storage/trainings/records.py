@@ -35,7 +35,6 @@ from storage.models import (
     TrainingSeat,
     TrainingStatus,
 )
-from storage.people.access import languages
 from storage.trainings import ics
 from storage.trainings.codes import new_credentials
 from storage.trainings.parsing import TrainingSpec
@@ -129,11 +128,6 @@ def facts(voice: Voice, lang: str, training: Training) -> dict[str, object]:
     }
 
 
-async def langs_of(session: AsyncSession, voice: Voice, ids: list[int]) -> dict[int, str]:
-    found = await languages(session, ids)
-    return {i: found.get(i) or voice.language for i in ids}
-
-
 async def release(
     session: AsyncSession, training_id: int, voice: Voice, *, now: datetime
 ) -> tuple[str, int]:
@@ -169,7 +163,7 @@ async def release(
             )
         )).all()
     )  # fmt: skip
-    langs = await langs_of(session, voice, [int(tid or 0) for _, tid in people])
+    langs = await voice.langs(session, [int(tid or 0) for _, tid in people])
     messages = []
     for iid, tid in people:
         lang = langs[int(tid or 0)]
@@ -302,7 +296,7 @@ async def move(
         return Changed("moved", training)
     attending = await people(session, training.id, (SeatStatus.ATTENDING,))
     waiting = await people(session, training.id, (SeatStatus.WAITING,))
-    langs = await langs_of(session, voice, [tid for _, tid in attending + waiting])
+    langs = await voice.langs(session, [tid for _, tid in attending + waiting])
     messages = [
         calendar_message(voice, langs[tid], training, iid, tid, "training.moved", old=old)
         for iid, tid in attending
@@ -333,7 +327,7 @@ async def cancel(
     if was_draft:
         return Changed("dropped", training)
     told = await people(session, training.id, (SeatStatus.ATTENDING, SeatStatus.WAITING))
-    langs = await langs_of(session, voice, [tid for _, tid in told])
+    langs = await voice.langs(session, [tid for _, tid in told])
     messages = [
         member_message(
             voice, langs[tid], training, iid, tid, "cancelled", "training.cancelled_member"

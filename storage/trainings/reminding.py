@@ -20,7 +20,7 @@ from storage.common.times import aware
 from storage.messaging import outbox
 from storage.models import SeatStatus, Training, TrainingStatus
 from storage.reminders import records
-from storage.trainings.records import REMIND_KIND, langs_of, member_message, people
+from storage.trainings.records import REMIND_KIND, member_message, people
 
 BUILTIN_KEY = records.TRAINING_REMINDERS
 BEFORE = {"day": timedelta(days=1), "hour": timedelta(hours=1)}
@@ -69,7 +69,7 @@ async def _remind(
     session: AsyncSession, voice: Voice, training: Training, which: str, *, now: datetime
 ) -> int:
     attending = await people(session, training.id, (SeatStatus.ATTENDING,))
-    langs = await langs_of(session, voice, [tid for _, tid in attending])
+    langs = await voice.langs(session, [tid for _, tid in attending])
     key = f"{which}:{training.schedule_version}"
     messages = [
         member_message(

@@ -18,7 +18,7 @@ from storage.callups.recruiting import Voice
 from storage.common.times import aware
 from storage.messaging import outbox
 from storage.models import Instructor, SeatStatus, Training, TrainingSeat, TrainingStatus
-from storage.trainings.records import calendar_message, langs_of, lock
+from storage.trainings.records import calendar_message, lock
 
 
 @dataclass
@@ -101,7 +101,7 @@ async def attend(
     capacity = training.capacity
     if capacity is None or await _attending(session, training.id) < capacity:
         await _set(session, seat, SeatStatus.ATTENDING, answered_at=now, reason=None, queue_no=None)
-        lang = (await langs_of(session, voice, [telegram_id]))[telegram_id]
+        lang = (await voice.langs(session, [telegram_id]))[telegram_id]
         message = calendar_message(
             voice, lang, training, seat.instructor_id, telegram_id, "training.calendar"
         )
@@ -154,7 +154,7 @@ async def promote(session: AsyncSession, training: Training, voice: Voice, *, no
     ).all()
     if not rows:
         return 0
-    langs = await langs_of(session, voice, [int(tid) for _, _, tid in rows if tid is not None])
+    langs = await voice.langs(session, [int(tid) for _, _, tid in rows if tid is not None])
     messages = []
     for seat_id, instructor_id, telegram_id in rows:
         await session.execute(
