@@ -10,6 +10,7 @@ from telegram import Update
 
 from bot.context import Context
 from bot.guards import guard, refuse_district
+from bot.labels import speaker
 from bot.texts import t
 from schedules.jobs import wake_sender
 from storage.mentoring import pairs
@@ -17,7 +18,7 @@ from storage.mentoring.pairs import Lookup
 from storage.mentoring.steps import due_on
 from storage.messaging import outbox
 from storage.models import Instructor
-from storage.people.access import Identity, languages
+from storage.people.access import Identity
 
 KIND = "mentoring"
 
@@ -49,11 +50,10 @@ async def _notes(
     assert change.mentee is not None
     mentee, mentor, previous = change.mentee, change.mentor, change.previous
     people = [p for p in (mentee, mentor, previous) if p is not None and p.telegram_id]
-    found = await languages(session, [int(p.telegram_id or 0) for p in people])
-    default = context.settings.bot_language
+    found = await speaker(context).langs(session, [int(p.telegram_id or 0) for p in people])
 
     def lang_of(person: Instructor) -> str:
-        return found.get(int(person.telegram_id or 0)) or default
+        return found[int(person.telegram_id or 0)]
 
     stamp = now.strftime("%Y%m%dT%H%M%S")
     notes = []

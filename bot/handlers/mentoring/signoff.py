@@ -12,6 +12,7 @@ from bot import keyboards
 from bot.context import Context
 from bot.flows import Reply
 from bot.guards import answer, guard
+from bot.labels import speaker
 from bot.texts import t
 from schedules.jobs import wake_sender
 from schedules.mentoring import KIND
@@ -20,7 +21,7 @@ from storage.mentoring import signoffs
 from storage.mentoring.signoffs import Signed
 from storage.messaging import conversations, outbox
 from storage.models import Conversation, SignoffResult
-from storage.people.access import Identity, languages
+from storage.people.access import Identity
 
 REASON_FLOW = "mentoring_reason"
 SEPARATOR = "\n\n— "
@@ -51,8 +52,7 @@ async def _tell_mentee(
     assert signoff is not None and mentee is not None and mentor is not None
     if not mentee.telegram_id:
         return 0
-    found = await languages(session, [mentee.telegram_id])
-    lang = found.get(mentee.telegram_id) or context.settings.bot_language
+    lang = (await speaker(context).langs(session, [mentee.telegram_id]))[mentee.telegram_id]
     text = t(
         lang,
         f"mentoring.told.{signoff.result}",
