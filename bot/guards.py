@@ -12,6 +12,7 @@ from telegram.constants import ChatType
 from bot.context import Context
 from bot.texts import t
 from storage.people.access import Identity, identify
+from storage.people.districts import district_ids, find_district
 
 # "instructor": a registered sender who is an instructor (an admin may be none).
 Role = Literal["anyone", "registered", "instructor", "admin", "hq"]
@@ -95,3 +96,16 @@ def guard(
 def refuse_district(context: Context, who: Identity) -> str:
     """The refusal a district admin gets for acting on another district."""
     return t(context.lang(who), "refused.other_district", district=who.district_name or "")
+
+
+async def named_district(context: Context, who: Identity, word: str) -> tuple[int, str] | str:
+    """The district `word` names, as (id, name), when the sender may act for it; otherwise the
+    answer to send: an unknown name lists the districts, another district is refused."""
+    async with context.sessions() as session:
+        names = await district_ids(session)
+    found = find_district(names, word)
+    if found is None:
+        return t(context.lang(who), "district.unknown", name=word, names="、".join(names))
+    if not who.may_manage(names[found]):
+        return refuse_district(context, who)
+    return names[found], found

@@ -7,7 +7,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot import keyboards
 from bot.context import Context, Handlers
-from bot.guards import answer, guard, refuse_district
+from bot.guards import answer, guard, named_district, refuse_district
 from bot.texts import t
 from storage.common.buttons import PeoplePageButton
 from storage.people import districts, roster
@@ -59,18 +59,11 @@ async def list_people(update: Update, context: Context, who: Identity) -> None:
     lang = context.lang(who)
     district_id = who.scope_district_id
     if context.args:
-        async with context.sessions() as session:
-            names = await districts.district_ids(session)
-        found = districts.find_district(names, context.args[0])
-        if found is None:
-            await message.reply_text(
-                t(lang, "district.unknown", name=context.args[0], names="、".join(names))
-            )
+        named = await named_district(context, who, context.args[0])
+        if isinstance(named, str):
+            await message.reply_text(named)
             return
-        if not who.may_manage(names[found]):
-            await message.reply_text(refuse_district(context, who))
-            return
-        district_id = names[found]
+        district_id = named[0]
     text, markup = await people_page(context, lang, district_id, 1)
     await message.reply_text(text, reply_markup=markup)
 

@@ -24,7 +24,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot import charts, keyboards
 from bot.context import Context, Handlers
-from bot.guards import guard, refuse_district
+from bot.guards import guard, named_district
 from bot.handlers.evaluation.words import Subcommand
 from bot.texts import t
 from storage.common.buttons import ButtonData, DistrictRateButton, RaterButton
@@ -268,14 +268,7 @@ async def _district_of(context: Context, who: Identity, word: str) -> tuple[int 
         if not who.is_hq:
             return t(lang, "rating.links.city_hq_only", district=who.district_name or "")
         return None, t(lang, "city")
-    async with context.sessions() as session:
-        names = await districts.district_ids(session)
-    found = districts.find_district(names, word)
-    if found is None:
-        return t(lang, "district.unknown", name=word, names="、".join(names))
-    if not who.may_manage(names[found]):
-        return refuse_district(context, who)
-    return names[found], found
+    return await named_district(context, who, word)
 
 
 def _count(word: str) -> int | None:

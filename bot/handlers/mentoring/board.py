@@ -10,12 +10,11 @@ from telegram import Update
 
 from bot.chunks import split_messages
 from bot.context import Context
-from bot.guards import guard, refuse_district
+from bot.guards import guard, named_district
 from bot.texts import t
 from storage.mentoring import progress
 from storage.mentoring.progress import Pair
 from storage.mentoring.steps import StepState, current
-from storage.people import districts
 from storage.people.access import Identity
 
 TICK, BOX = "✅", "⬜"
@@ -91,21 +90,15 @@ async def show_mentoring(update: Update, context: Context, who: Identity) -> Non
     if len(args) > 1:
         await message.reply_text(t(lang, "mentoring.usage"))
         return
+    district_id = who.scope_district_id
+    scope = who.district_name or t(lang, "mentoring.city")
+    if args:
+        named = await named_district(context, who, args[0])
+        if isinstance(named, str):
+            await message.reply_text(named)
+            return
+        district_id, scope = named
     async with context.sessions() as session:
-        district_id = who.scope_district_id
-        scope = who.district_name or t(lang, "mentoring.city")
-        if args:
-            names = await districts.district_ids(session)
-            found = districts.find_district(names, args[0])
-            if found is None:
-                await message.reply_text(
-                    t(lang, "district.unknown", name=args[0], names="、".join(names))
-                )
-                return
-            if not who.may_manage(names[found]):
-                await message.reply_text(refuse_district(context, who))
-                return
-            district_id, scope = names[found], found
         listed = await progress.pairs(session, today, district_id=district_id)
     if not listed:
         await message.reply_text(t(lang, "mentoring.none", scope=scope))

@@ -8,9 +8,8 @@ from datetime import datetime
 from telegram import Update
 
 from bot.context import Context
-from bot.guards import guard, refuse_district
+from bot.guards import guard, named_district
 from bot.texts import t
-from storage.people import districts
 from storage.people.access import Identity
 from storage.subsidies import ledger as ledgers
 from storage.subsidies.ledger import Ledger
@@ -90,15 +89,10 @@ async def read_request(
     district_id = who.scope_district_id
     label = who.district_name if district_id is not None else t(lang, "city")
     if district_words:
-        word = " ".join(district_words)
-        async with context.sessions() as session:
-            names = await districts.district_ids(session)
-        found = districts.find_district(names, word)
-        if found is None:
-            return t(lang, "district.unknown", name=word, names="、".join(names))
-        if not who.may_manage(names[found]):
-            return refuse_district(context, who)
-        district_id, label = names[found], found
+        named = await named_district(context, who, " ".join(district_words))
+        if isinstance(named, str):
+            return named
+        district_id, label = named
     return year, district_id, label or ""
 
 
